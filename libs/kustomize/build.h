@@ -1,0 +1,43 @@
+#pragma once
+// libs/kustomize: a pure kustomize build engine (filesystem in, objects out).
+//
+//   kustomize::BuildOptions opts;
+//   opts.root = artifact_dir;  // nothing outside it is ever read
+//   FLUX_ASSIGN_OR_RETURN(std::vector<object::Value> objs, kustomize::Build(dir, opts));
+//   std::string yaml = kustomize::ToYaml(objs);  // byte-identical to `kubectl kustomize`
+//
+// Semantics are kustomize v5's (kustomize.config.k8s.io/v1beta1 Kustomization,
+// v1alpha1 Component). Thread-safe: Build keeps no global state.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/object/value.h"
+
+namespace fluxcpp::kustomize {
+
+enum class Reorder {
+  kLegacy,  // kustomize CLI default: Namespaces, CRDs, ... first (see legacy_order.h)
+  kNone,    // keep input order (krusty's default in tests)
+};
+
+struct BuildOptions {
+  // Load restriction. Empty: kustomize's RootOnly rule (a kustomization reads
+  // files only in or below its own directory). Set (Flux): any path inside
+  // `root` may be read, nothing outside it ever is (symlinks resolved).
+  std::string root;
+  // Remote git/http bases; false = error naming the URL.
+  bool allow_remote = false;
+  // Output order; a kustomization's sortOptions always wins (as in kustomize).
+  Reorder reorder = Reorder::kLegacy;
+};
+
+// kustomize build of `dir` (which must contain kustomization.yaml,
+// kustomization.yml or Kustomization). Errors carry kustomize's wording.
+absl::StatusOr<std::vector<object::Value>> Build(const std::string& dir, const BuildOptions& options);
+
+// Output in kustomize's YAML format (documents separated by "---\n").
+std::string ToYaml(const std::vector<object::Value>& resources);
+
+}  // namespace fluxcpp::kustomize

@@ -1,0 +1,63 @@
+#include "libs/kustomize/namespace_transformer.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/status_macros.h"
+
+namespace fluxcpp::kustomize {
+
+using object::Value;
+
+absl::Status TransformNamespace(ResMap& m, const NamespaceOptions& o) {
+  if (o.ns.empty()) return absl::OkStatus();
+  auto setter = [&o](Value& v) -> absl::Status {
+    if (o.unset_only && v.is_string() && !v.get<std::string>().empty()) return absl::OkStatus();
+    if (!v.is_null() && !v.is_string() && !v.is_number() && !v.is_boolean()) {
+      return absl::InvalidArgumentError("namespace field specs must target scalar nodes");
+    }
+    v = o.ns;
+    return absl::OkStatus();
+  };
+  for (Resource& r : m) {
+    if (!r.obj.is_object() || r.obj.empty()) continue;
+    r.StorePreviousId();
+    ResId id = r.CurId();
+    if (IsNamespaceableKind(id.kind)) {
+      FieldSpec meta;
+      meta.path = "metadata/namespace";
+      meta.create = true;
+      FLUX_RETURN_IF_ERROR(ApplyFieldSpec(r.obj, meta, LeafKind::kScalar, setter));
+    }
+    bool role_binding = id.kind == "RoleBinding" || id.kind == "ClusterRoleBinding";
+    if (role_binding && o.subjects != RoleBindingSubjects::kNone) {
+      Value* subjects = object::FindMutable(r.obj, {"subjects"});
+      if (subjects != nullptr && subjects->is_array()) {
+        for (Value& s : *subjects) {
+          if (!s.is_object()) continue;
+          bool pick = o.subjects == RoleBindingSubjects::kDefaultOnly ? object::GetString(s, {"name"}) == "default"
+                                                                     : object::GetString(s, {"kind"}) == "ServiceAccount";
+          if (pick) FLUX_RETURN_IF_ERROR(setter(s["namespace"]));
+        }
+      }
+    }
+    std::string api_version = object::GetString(r.obj, {"apiVersion"});
+    for (const FieldSpec& fs : o.field_specs) {
+      if (fs.path == "metadata/namespace") continue;
+      if (api_version != "v1" && fs.path == "metadata/name") continue;
+      if (role_binding && fs.path == "subjects/namespace") continue;
+      if (!fs.Selects(id)) continue;
+      absl::Status s = ApplyFieldSpec(r.obj, fs, LeafKind::kScalar, setter);
+      if (!s.ok()) return Annotate(s, "namespace transformation failed");
+    }
+  }
+  for (size_t i = 0; i < m.size(); ++i) {
+    ResId id = m[i].CurId();
+    for (size_t j = i + 1; j < m.size(); ++j) {
+      if (m[j].CurId().Equals(id)) {
+        return absl::InvalidArgumentError(absl::StrCat("namespace transformation produces ID conflict: ", id.String()));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace fluxcpp::kustomize

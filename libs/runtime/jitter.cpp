@@ -1,0 +1,25 @@
+#include "libs/runtime/jitter.h"
+
+#include <random>
+
+#include "absl/strings/str_cat.h"
+
+namespace fluxcpp::runtime {
+
+absl::Status ValidateJitterPercentage(double percentage) {
+  if (percentage < 0 || percentage >= 100) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--interval-jitter-percentage must be >= 0 and < 100, got ", percentage));
+  }
+  return absl::OkStatus();
+}
+
+Duration Jitter(Duration d, double percentage) {
+  if (percentage <= 0 || d <= Duration::zero()) return d;
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> dist(-percentage / 100.0, percentage / 100.0);
+  double factor = 1.0 + dist(rng);
+  return Duration(static_cast<int64_t>(static_cast<double>(d.count()) * factor));
+}
+
+}  // namespace fluxcpp::runtime

@@ -1,0 +1,243 @@
+#include "libs/runtime/manager.h"
+
+#include <fcntl.h>
+#include <httplib.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "libs/runtime/process_metrics.h"
+
+namespace fluxcpp::runtime {
+namespace {
+
+std::atomic<int> g_signal_fd{-1};
+
+void OnSignal(int) {
+  int fd = g_signal_fd.load();
+  if (fd >= 0) {
+    char c = 's';
+    (void)!write(fd, &c, 1);
+  }
+}
+
+}  // namespace
+
+Manager::Manager(std::unique_ptr<kube::Client> client, ManagerOptions options)
+    : client_(std::move(client)), options_(std::move(options)), metrics_(registry_) {
+  RegisterProcessMetrics(registry_);
+  if (pipe2(stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) stop_pipe_[0] = stop_pipe_[1] = -1;
+}
+
+Manager::~Manager() {
+  Stop(std::chrono::seconds(5));
+  if (stop_pipe_[0] >= 0) close(stop_pipe_[0]);
+  if (stop_pipe_[1] >= 0) close(stop_pipe_[1]);
+}
+
+ControllerOptions Manager::ControllerDefaults(const std::string& name, const kube::GroupVersionKind& gvk) {
+  ControllerOptions o;
+  o.name = name;
+  o.gvk = gvk;
+  o.ns = options_.WatchNamespace();
+  o.label_selector = options_.watch_label_selector;
+  o.concurrent = options_.concurrent;
+  o.min_retry_delay = options_.min_retry_delay;
+  o.max_retry_delay = options_.max_retry_delay;
+  o.jitter_percentage = options_.interval_jitter_percentage;
+  o.metrics = &metrics_;
+  o.logger = logger_;
+  return o;
+}
+
+Controller& Manager::AddController(ControllerOptions options, std::unique_ptr<Reconciler> reconciler) {
+  auto c = std::make_unique<Controller>(*client_, std::move(options), std::move(reconciler));
+  Controller& ref = *c;
+  absl::MutexLock l(&mu_);
+  controllers_.push_back(std::move(c));
+  return ref;
+}
+
+std::shared_ptr<Informer> Manager::SharedInformer(const kube::GroupVersionKind& gvk, const std::string& ns,
+                                                  const std::string& label_selector) {
+  std::string key = absl::StrCat(gvk.ApiVersion(), "/", gvk.kind, "|", ns, "|", label_selector);
+  absl::MutexLock l(&mu_);
+  auto& slot = informers_[key];
+  if (slot == nullptr) {
+    InformerOptions io;
+    io.gvk = gvk;
+    io.ns = ns;
+    io.label_selector = label_selector;
+    io.logger = logger_;
+    slot = std::make_shared<Informer>(*client_, std::move(io));
+    if (started_) slot->Start();
+  }
+  return slot;
+}
+
+void Manager::AddHealthCheck(const std::string& name, std::function<absl::Status()> check) {
+  absl::MutexLock l(&mu_);
+  health_checks_.push_back({name, std::move(check)});
+}
+
+void Manager::AddReadyCheck(const std::string& name, std::function<absl::Status()> check) {
+  absl::MutexLock l(&mu_);
+  ready_checks_.push_back({name, std::move(check)});
+}
+
+absl::Status Manager::RunChecks(const std::vector<Check>& checks) {
+  for (const Check& c : checks) {
+    absl::Status s = c.fn();
+    if (!s.ok()) return absl::UnavailableError(absl::StrCat(c.name, ": ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Manager::ReadyStatus() const {
+  std::vector<Check> checks;
+  {
+    absl::MutexLock l(&mu_);
+    if (!started_) return absl::UnavailableError("not started");
+    for (const auto& [key, informer] : informers_) {
+      if (!informer->HasSynced()) {
+        return absl::UnavailableError(absl::StrCat("informer ", informer->options().gvk.kind, " not synced"));
+      }
+    }
+    for (const auto& c : controllers_) {
+      if (!c->HasSynced()) return absl::UnavailableError(absl::StrCat("controller ", c->name(), " not synced"));
+    }
+    checks = ready_checks_;
+  }
+  return RunChecks(checks);
+}
+
+absl::Status Manager::StartServer(const std::string& addr, httplib::Server& server, std::thread& thread,
+                                  int& port) {
+  if (addr.empty() || addr == "0") return absl::OkStatus();  // disabled, as controller-runtime's "0"
+  absl::StatusOr<ListenAddress> la = ParseListenAddress(addr);
+  if (!la.ok()) return la.status();
+  if (la->port == 0) {
+    port = server.bind_to_any_port(la->host);
+    if (port < 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", addr));
+  } else {
+    if (!server.bind_to_port(la->host, la->port)) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", addr));
+    }
+    port = la->port;
+  }
+  thread = std::thread([&server] { server.listen_after_bind(); });
+  return absl::OkStatus();
+}
+
+absl::Status Manager::Start() {
+  {
+    absl::MutexLock l(&mu_);
+    if (started_) return absl::OkStatus();
+  }
+  if (options_.enable_leader_election) {
+    logger_.Info("leader election is not implemented yet; running as the leader");
+  }
+
+  metrics_server_ = std::make_unique<httplib::Server>();
+  metrics_server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(registry_.Expose(), std::string(MetricsRegistry::kContentType).c_str());
+  });
+  health_server_ = std::make_unique<httplib::Server>();
+  health_server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    std::vector<Check> checks;
+    {
+      absl::MutexLock l(&mu_);
+      checks = health_checks_;
+    }
+    absl::Status s = RunChecks(checks);
+    res.status = s.ok() ? 200 : 500;
+    res.set_content(s.ok() ? "ok" : std::string(s.message()), "text/plain; charset=utf-8");
+  });
+  health_server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    absl::Status s = ReadyStatus();
+    res.status = s.ok() ? 200 : 500;
+    res.set_content(s.ok() ? "ok" : std::string(s.message()), "text/plain; charset=utf-8");
+  });
+  if (absl::Status s = StartServer(options_.metrics_addr, *metrics_server_, metrics_thread_, metrics_port_); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = StartServer(options_.health_addr, *health_server_, health_thread_, health_port_); !s.ok()) {
+    return s;
+  }
+  logger_.Info("starting manager", {{"metrics-addr", options_.metrics_addr}, {"health-addr", options_.health_addr}});
+
+  std::vector<Controller*> controllers;
+  {
+    absl::MutexLock l(&mu_);
+    started_ = true;
+    for (auto& [key, informer] : informers_) informer->Start();
+    for (auto& c : controllers_) controllers.push_back(c.get());
+  }
+  absl::Status first;
+  for (Controller* c : controllers) {
+    absl::Status s = c->Start();
+    if (!s.ok() && first.ok()) first = s;
+  }
+  return first;
+}
+
+void Manager::Stop(Duration grace) {
+  std::vector<Controller*> controllers;
+  std::vector<std::shared_ptr<Informer>> informers;
+  {
+    absl::MutexLock l(&mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    for (auto& c : controllers_) controllers.push_back(c.get());
+    for (auto& [key, informer] : informers_) informers.push_back(informer);
+  }
+  logger_.Info("stopping manager");
+  // Shared informers first: no new events while controllers drain.
+  for (auto& i : informers) i->Stop();
+  // Controllers drain in parallel, each within `grace`.
+  std::vector<std::thread> stoppers;
+  for (Controller* c : controllers) stoppers.emplace_back([c, grace] { c->Stop(grace); });
+  for (auto& t : stoppers) t.join();
+  if (metrics_server_) metrics_server_->stop();
+  if (health_server_) health_server_->stop();
+  if (metrics_thread_.joinable()) metrics_thread_.join();
+  if (health_thread_.joinable()) health_thread_.join();
+}
+
+void Manager::RequestStop() {
+  if (stop_pipe_[1] >= 0) {
+    char c = 'q';
+    (void)!write(stop_pipe_[1], &c, 1);
+  }
+}
+
+absl::Status Manager::Run() {
+  g_signal_fd.store(stop_pipe_[1]);
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  struct sigaction old_term {}, old_int {};
+  sigaction(SIGTERM, &sa, &old_term);
+  sigaction(SIGINT, &sa, &old_int);
+
+  absl::Status status = Start();
+  if (!status.ok() && !absl::IsDeadlineExceeded(status)) {
+    logger_.Error("manager failed to start", {{"error", std::string(status.message())}});
+  } else {
+    pollfd pfd{stop_pipe_[0], POLLIN, 0};
+    while (poll(&pfd, 1, -1) < 0 && errno == EINTR) {
+    }
+    logger_.Info("shutdown signal received");
+    status = absl::OkStatus();
+  }
+  Stop();
+  sigaction(SIGTERM, &old_term, nullptr);
+  sigaction(SIGINT, &old_int, nullptr);
+  g_signal_fd.store(-1);
+  return status;
+}
+
+}  // namespace fluxcpp::runtime

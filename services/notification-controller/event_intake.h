@@ -1,0 +1,45 @@
+#pragma once
+// Where notification-controller receives events: gRPC EventService
+// (--grpc-addr) and Flux's HTTP JSON POST (--events-addr), both ending in one
+// handler. First cut: every accepted event is logged; Alerts/Providers
+// dispatch from here later.
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "libs/core/logger.h"
+#include "libs/rpc/event_server.h"
+#include "libs/rpc/types.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace fluxcpp::notification {
+
+class EventIntake {
+ public:
+  explicit EventIntake(Logger log);
+  ~EventIntake();
+
+  // Either address may be empty to disable that listener.
+  absl::Status Start(const std::string& grpc_addr, const std::string& http_addr);
+  void Stop();
+
+  // Validates and handles one event; InvalidArgument names the missing field.
+  absl::Status Handle(const rpc::EventMessage& event);
+
+  int grpc_port() const { return grpc_ ? grpc_->port() : 0; }
+  int http_port() const { return http_port_; }
+
+ private:
+  Logger log_;
+  std::unique_ptr<rpc::EventServer> grpc_;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread http_thread_;
+  int http_port_ = 0;
+};
+
+}  // namespace fluxcpp::notification

@@ -1,0 +1,112 @@
+// source-controller: GitRepository → versioned artifacts served over HTTP,
+// with new-artifact notices over gRPC ArtifactService.
+
+#include <cstdio>
+#include <memory>
+
+#include "libs/artifact/file_server.h"
+#include "libs/artifact/storage.h"
+#include "libs/core/flags.h"
+#include "libs/core/logger.h"
+#include "libs/rpc/artifact_hub.h"
+#include "libs/rpc/event_publisher.h"
+#include "libs/rpc/event_sink.h"
+#include "libs/runtime/events.h"
+#include "libs/runtime/manager.h"
+#include "libs/runtime/options.h"
+#include "services/source-controller/gitrepository_reconciler.h"
+
+using namespace fluxcpp;
+
+namespace {
+
+int Fail(const Logger& log, const std::string& what, const absl::Status& status) {
+  log.Error(what, {{"error", std::string(status.message())}});
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  FlagSet flags("source-controller");
+  runtime::ManagerOptions manager_options;
+  manager_options.concurrent = 2;
+  runtime::RegisterCommonFlags(flags, manager_options);
+
+  std::string storage_path = EnvOr("STORAGE_PATH", "/data");
+  std::string storage_addr = EnvOr("STORAGE_ADDRESS", ":9090");
+  std::string storage_adv_addr = EnvOr("STORAGE_ADV_ADDR", "");
+  std::string artifact_grpc_addr = ":9091";
+  std::string digest_algo = "sha256";
+  Duration retention_ttl = std::chrono::minutes(1);
+  int retention_records = 2;
+  Duration requeue_dependency = std::chrono::seconds(30);
+  flags.String("storage-path", &storage_path, "The local storage path.");
+  flags.String("storage-addr", &storage_addr, "The address the static file server binds to.");
+  flags.String("storage-adv-addr", &storage_adv_addr, "The advertised address of the static file server.");
+  flags.String("artifact-grpc-addr", &artifact_grpc_addr,
+               "The address the gRPC ArtifactService binds to (empty disables it).");
+  flags.String("artifact-digest-algo", &digest_algo, "The algorithm to use to calculate the digest of artifacts.");
+  flags.DurationFlag("artifact-retention-ttl", &retention_ttl,
+                     "The duration of time that artifacts from previous reconciliations will be kept in storage.");
+  flags.Int("artifact-retention-records", &retention_records,
+            "The maximum number of artifacts to be kept in storage after a garbage collection.");
+  flags.DurationFlag("requeue-dependency", &requeue_dependency, "The interval at which failing dependencies are reevaluated.");
+
+  if (absl::Status s = flags.Parse(argc, argv); !s.ok()) {
+    if (s.code() == absl::StatusCode::kCancelled) return 0;
+    std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  Logger log({{"logger", "setup"}});
+  if (absl::Status s = runtime::FinalizeOptions(manager_options); !s.ok()) return Fail(log, "invalid flags", s);
+
+  auto advertised = artifact::AdvertisedAddress(storage_addr, storage_adv_addr);
+  if (!advertised.ok()) return Fail(log, "invalid --storage-addr", advertised.status());
+  auto storage = artifact::Storage::Create({storage_path, *advertised, digest_algo});
+  if (!storage.ok()) return Fail(log, "unable to initialise storage", storage.status());
+
+  auto manager = runtime::Manager::Create(manager_options);
+  if (!manager.ok()) return Fail(log, "unable to create manager", manager.status());
+
+  artifact::FileServer file_server((*storage)->root());
+  if (absl::Status s = file_server.Start(storage_addr); !s.ok()) return Fail(log, "unable to start file server", s);
+  log.Info("artifact server started", {{"addr", storage_addr}, {"advertised", *advertised}});
+
+  std::unique_ptr<rpc::ArtifactHub> hub;
+  if (!artifact_grpc_addr.empty()) {
+    auto started = rpc::ArtifactHub::Start(artifact_grpc_addr);
+    if (!started.ok()) return Fail(log, "unable to start ArtifactService", started.status());
+    hub = std::move(*started);
+    log.Info("ArtifactService started", {{"addr", artifact_grpc_addr}});
+  }
+
+  std::unique_ptr<rpc::EventPublisher> publisher;
+  runtime::EventRecorderOptions recorder_options;
+  recorder_options.controller_name = "source-controller";
+  if (!manager_options.events_addr.empty()) {
+    auto created = rpc::EventPublisher::Create(manager_options.events_addr);
+    if (!created.ok()) return Fail(log, "invalid --events-addr", created.status());
+    publisher = std::move(*created);
+    recorder_options.sink = rpc::ForwardTo(*publisher);
+  }
+  runtime::EventRecorder recorder((*manager)->client(), recorder_options);
+
+  source::GitRepositoryOptions git_options;
+  git_options.artifact_retention_ttl = retention_ttl;
+  git_options.artifact_retention_records = retention_records;
+  git_options.requeue_dependency = requeue_dependency;
+  git_options.tmp_dir = EnvOr("TMPDIR", "/tmp");
+  const kube::GroupVersionKind gvk{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
+  (*manager)->AddController((*manager)->ControllerDefaults("gitrepository", gvk),
+                            std::make_unique<source::GitRepositoryReconciler>(
+                                &(*manager)->client(), storage->get(), hub.get(), &recorder, git_options));
+
+  absl::Status run = (*manager)->Run();
+  recorder.Flush(std::chrono::seconds(5));
+  if (publisher) publisher->Flush(2000);
+  if (hub) hub->Shutdown();
+  file_server.Stop();
+  if (!run.ok()) return Fail(log, "manager exited with an error", run);
+  return 0;
+}

@@ -1,0 +1,88 @@
+// Discovery, version, health and OpenAPI endpoints of ApiServer.
+
+#include <httplib.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "tools/dev-apiserver/api_error.h"
+#include "tools/dev-apiserver/api_server.h"
+#include "tools/dev-apiserver/discovery.h"
+#include "tools/dev-apiserver/http_util.h"
+
+namespace fluxcpp::devapiserver {
+
+bool ApiServer::ServeDiscovery(const httplib::Request& req, httplib::Response& res) {
+  std::string path = req.path;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (path == "/healthz" || path == "/readyz" || path == "/livez" || absl::StartsWith(path, "/healthz/") ||
+      absl::StartsWith(path, "/readyz/") || absl::StartsWith(path, "/livez/")) {
+    res.status = 200;
+    res.set_content("ok", "text/plain");
+    return true;
+  }
+  if (path == "/version") {
+    WriteValue(res, 200, VersionInfo());
+    return true;
+  }
+  if (absl::StartsWith(path, "/openapi/")) {
+    // No OpenAPI documents: clients skip schema-driven features.
+    WriteError(res, PathNotFoundError());
+    return true;
+  }
+  if (req.method != "GET") {
+    if (path == "/api" || path == "/apis" || path == "/" || path == "/version") {
+      WriteError(res, MethodNotAllowedError());
+      return true;
+    }
+  }
+  std::vector<std::string> parts = absl::StrSplit(path, '/', absl::SkipEmpty());
+  if (parts.empty()) {
+    WriteValue(res, 200, {{"paths", object::Value::array({"/api", "/api/v1", "/apis", "/healthz", "/version"})}});
+    return true;
+  }
+  if (parts[0] == "api") {
+    if (parts.size() == 1) {
+      WriteValue(res, 200, ApiVersions(absl::StrCat(options_.host, ":", options_.port)));
+      return true;
+    }
+    if (parts.size() == 2) {
+      object::Value list = ApiResourceList(service_.registry(), "", parts[1]);
+      if (list.is_null()) {
+        WriteError(res, PathNotFoundError());
+      } else {
+        WriteValue(res, 200, list);
+      }
+      return true;
+    }
+    return false;
+  }
+  if (parts[0] == "apis") {
+    if (parts.size() == 1) {
+      WriteValue(res, 200, ApiGroupList(service_.registry()));
+      return true;
+    }
+    if (parts.size() == 2) {
+      object::Value group = ApiGroup(service_.registry(), parts[1]);
+      if (group.is_null()) {
+        WriteError(res, PathNotFoundError());
+      } else {
+        WriteValue(res, 200, group);
+      }
+      return true;
+    }
+    if (parts.size() == 3) {
+      object::Value list = ApiResourceList(service_.registry(), parts[1], parts[2]);
+      if (list.is_null()) {
+        WriteError(res, PathNotFoundError());
+      } else {
+        WriteValue(res, 200, list);
+      }
+      return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+}  // namespace fluxcpp::devapiserver

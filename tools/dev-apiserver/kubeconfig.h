@@ -1,0 +1,22 @@
+#pragma once
+// Writes the kubeconfig clients use to reach this server: cluster "dev"
+// (server URL, plus the CA when serving TLS), user "admin" with a bearer
+// token, context "dev", current-context "dev". Written atomically (temp
+// file + rename) so a waiting client never reads half a file.
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace fluxcpp::devapiserver {
+
+struct KubeconfigOptions {
+  std::string server;      // "http://127.0.0.1:6443"
+  std::string token;       // bearer token of user admin
+  std::string ca_pem;      // empty for plain HTTP
+};
+
+std::string RenderKubeconfig(const KubeconfigOptions& options);
+absl::Status WriteKubeconfig(const std::string& path, const KubeconfigOptions& options);
+
+}  // namespace fluxcpp::devapiserver

@@ -1,0 +1,117 @@
+// dev-apiserver: a single-process Kubernetes API server for local runs and
+// tests. See README.md.
+
+#include <signal.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "libs/core/flags.h"
+#include "libs/core/logger.h"
+#include "tools/dev-apiserver/api_server.h"
+#include "tools/dev-apiserver/garbage_collector.h"
+#include "tools/dev-apiserver/kubeconfig.h"
+#include "tools/dev-apiserver/object_meta.h"
+#include "tools/dev-apiserver/object_service.h"
+#include "tools/dev-apiserver/resource_registry.h"
+#include "tools/dev-apiserver/store.h"
+
+using namespace fluxcpp;
+using namespace fluxcpp::devapiserver;
+
+namespace {
+
+int Fail(const std::string& message) {
+  Logger().Error(message);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string listen = "127.0.0.1:6443";
+  std::string data_dir;
+  std::string kubeconfig_out;
+  std::string log_level = "info";
+  std::string token;
+  Duration watch_timeout = std::chrono::minutes(30);
+  FlagSet flags("dev-apiserver");
+  flags.String("listen", &listen, "HOST:PORT to serve the Kubernetes API on (port 0 picks a free port)");
+  flags.String("data-dir", &data_dir, "directory for the write-ahead log; empty keeps everything in memory");
+  flags.String("kubeconfig-out", &kubeconfig_out, "write a kubeconfig for this server to this file");
+  flags.String("log-level", &log_level, "log verbosity: trace, debug, info, error");
+  flags.String("token", &token, "bearer token written to the kubeconfig (random when empty)");
+  flags.DurationFlag("max-watch-timeout", &watch_timeout, "longest a watch stream stays open");
+  absl::Status parsed = flags.Parse(argc, argv);
+  if (absl::IsCancelled(parsed)) return 0;
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "%s\n%s", std::string(parsed.message()).c_str(), flags.Usage().c_str());
+    return 2;
+  }
+  if (!Logger::SetLevel(log_level)) return Fail(absl::StrCat("unknown --log-level ", log_level));
+
+  size_t colon = listen.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port)) {
+    return Fail(absl::StrCat("--listen must be HOST:PORT, got ", listen));
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  if (token.empty()) token = NewUid();
+
+  // Signals are handled on a dedicated thread; block them everywhere else.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  Store::Options store_options;
+  store_options.data_dir = data_dir;
+  auto store = Store::Open(store_options);
+  if (!store.ok()) return Fail(absl::StrCat("opening the store: ", store.status().message()));
+  if (!data_dir.empty()) {
+    Logger().Info("store opened", {{"dataDir", data_dir},
+                                   {"records", std::to_string((*store)->ReplayedRecords())},
+                                   {"truncatedBytes", std::to_string((*store)->TruncatedBytes())},
+                                   {"resourceVersion", std::to_string((*store)->CurrentRv())}});
+  }
+  ResourceRegistry registry;
+  ObjectService service(**store, registry);
+  GarbageCollector gc(service);
+  service.set_observer(&gc);
+  if (absl::Status st = service.Bootstrap(); !st.ok()) return Fail(absl::StrCat("bootstrap: ", st.message()));
+  gc.Start();
+
+  ApiServerOptions options;
+  options.host = host;
+  options.port = port;
+  options.max_watch_timeout = absl::FromChrono(watch_timeout);
+  ApiServer server(options, service);
+  auto bound = server.Bind();
+  if (!bound.ok()) return Fail(std::string(bound.status().message()));
+  std::string connect_host = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host;
+  if (connect_host.find(':') != std::string::npos) connect_host = "[" + connect_host + "]";
+  std::string url = absl::StrCat("http://", connect_host, ":", *bound);
+  if (!kubeconfig_out.empty()) {
+    if (absl::Status st = WriteKubeconfig(kubeconfig_out, {url, token, ""}); !st.ok()) {
+      return Fail(std::string(st.message()));
+    }
+  }
+  std::thread signal_thread([&server, signals]() {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    Logger().Info("shutting down", {{"signal", std::to_string(sig)}});
+    server.Stop();
+  });
+  signal_thread.detach();
+  Logger().Info("serving", {{"url", url}, {"kubeconfig", kubeconfig_out}});
+  absl::Status served = server.Serve();
+  gc.Stop();
+  if (!served.ok()) return Fail(std::string(served.message()));
+  return 0;
+}

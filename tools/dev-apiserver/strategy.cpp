@@ -1,0 +1,131 @@
+#include "tools/dev-apiserver/strategy.h"
+
+#include <openssl/rand.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "libs/apimachinery/schema_defaulting.h"
+#include "tools/dev-apiserver/api_error.h"
+#include "tools/dev-apiserver/crd.h"
+
+namespace fluxcpp::devapiserver {
+namespace {
+
+using object::Value;
+
+void FoldStringData(Value& obj) {
+  auto it = obj.find("stringData");
+  if (it == obj.end()) return;
+  if (it->is_object()) {
+    Value& data = obj["data"];
+    if (!data.is_object()) data = Value::object();
+    for (auto kv = it->begin(); kv != it->end(); ++kv) {
+      if (kv.value().is_string()) data[kv.key()] = absl::Base64Escape(kv.value().get<std::string>());
+    }
+  }
+  obj.erase("stringData");
+}
+
+std::string AllocateClusterIp() {
+  unsigned char b[2];
+  if (RAND_bytes(b, 2) != 1) b[0] = b[1] = 7;
+  int third = b[0] % 256, fourth = 1 + b[1] % 254;
+  return absl::StrCat("10.96.", third, ".", fourth);
+}
+
+void DefaultService(Value& obj, const Value* current) {
+  Value& spec = object::Ensure(obj, {"spec"});
+  if (!spec.is_object()) spec = Value::object();
+  if (!spec.contains("type")) spec["type"] = "ClusterIP";
+  std::string type = spec.value("type", "ClusterIP");
+  if (!spec.contains("sessionAffinity")) spec["sessionAffinity"] = "None";
+  if (type == "ExternalName") return;
+  std::string ip;
+  if (current != nullptr) ip = object::GetString(*current, {"spec", "clusterIP"});
+  if (spec.contains("clusterIP") && spec["clusterIP"].is_string() && !spec["clusterIP"].get<std::string>().empty()) {
+    ip = spec["clusterIP"].get<std::string>();
+  }
+  if (ip.empty()) ip = AllocateClusterIp();
+  spec["clusterIP"] = ip;
+  if (ip != "None") spec["clusterIPs"] = Value::array({ip});
+}
+
+void ApplyDefaults(const ResourceInfo& r, Value& obj) {
+  if (r.custom && r.schema != nullptr) apimachinery::ApplyStructuralDefaults(obj, *r.schema);
+}
+
+}  // namespace
+
+bool IsNamespaceResource(const ResourceInfo& r) { return r.group.empty() && r.plural == "namespaces"; }
+bool IsCrdResource(const ResourceInfo& r) {
+  return r.group == "apiextensions.k8s.io" && r.plural == "customresourcedefinitions";
+}
+
+absl::Status ValidateMetadataMaps(const Value& obj) {
+  for (const char* field : {"labels", "annotations"}) {
+    const Value* m = object::Find(obj, {"metadata", field});
+    if (m == nullptr || m->is_null()) continue;
+    if (!m->is_object()) {
+      return BadRequestError(absl::StrCat("json: cannot unmarshal ", m->type_name(),
+                                          " into Go struct field ObjectMeta.metadata.", field,
+                                          " of type map[string]string"));
+    }
+    for (auto it = m->begin(); it != m->end(); ++it) {
+      if (!it.value().is_string()) {
+        return BadRequestError(absl::StrCat("json: cannot unmarshal ", it.value().type_name(),
+                                            " into Go struct field ObjectMeta.metadata.", field, " of type string"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PrepareForCreate(const ResourceInfo& r, Value& obj, const std::string& now) {
+  if (r.has_status) {
+    if (r.custom) {
+      obj.erase("status");
+    } else {
+      obj["status"] = Value::object();
+    }
+  }
+  const std::string name = object::GetString(obj, {"metadata", "name"});
+  if (IsNamespaceResource(r)) {
+    obj["status"] = {{"phase", "Active"}};
+    Value& spec = object::Ensure(obj, {"spec"});
+    if (!spec.is_object()) spec = Value::object();
+    if (!spec.contains("finalizers")) spec["finalizers"] = Value::array({"kubernetes"});
+    object::Ensure(obj, {"metadata", "labels", "kubernetes.io/metadata.name"}) = name;
+  } else if (r.group.empty() && r.plural == "secrets") {
+    FoldStringData(obj);
+    if (!obj.contains("type")) obj["type"] = "Opaque";
+  } else if (r.group.empty() && r.plural == "services") {
+    DefaultService(obj, nullptr);
+  } else if (IsCrdResource(r)) {
+    if (absl::Status st = ValidateCrd(r, obj); !st.ok()) return st;
+    SetCrdStatus(obj, now);
+  }
+  ApplyDefaults(r, obj);
+  return absl::OkStatus();
+}
+
+absl::Status PrepareForUpdate(const ResourceInfo& r, const Value& current, Value& obj, const std::string& now) {
+  if (IsNamespaceResource(r)) {
+    if (const Value* f = object::Find(current, {"spec", "finalizers"}); f != nullptr) {
+      object::Ensure(obj, {"spec", "finalizers"}) = *f;
+    }
+    object::Ensure(obj, {"metadata", "labels", "kubernetes.io/metadata.name"}) =
+        object::GetString(obj, {"metadata", "name"});
+  } else if (r.group.empty() && r.plural == "secrets") {
+    FoldStringData(obj);
+    if (!obj.contains("type")) obj["type"] = current.value("type", "Opaque");
+  } else if (r.group.empty() && r.plural == "services") {
+    DefaultService(obj, &current);
+  } else if (IsCrdResource(r)) {
+    if (absl::Status st = ValidateCrd(r, obj); !st.ok()) return st;
+    SetCrdStatus(obj, now);
+  }
+  ApplyDefaults(r, obj);
+  return absl::OkStatus();
+}
+
+}  // namespace fluxcpp::devapiserver
