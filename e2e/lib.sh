@@ -29,6 +29,7 @@ start_bg() {
   local name="$1"; shift
   setsid "$@" >"$WORK/logs/$name.log" 2>&1 < /dev/null &
   echo "$! $name" >>"$WORK/pids"
+  disown "$!"
 }
 
 stop_all() {

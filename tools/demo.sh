@@ -36,7 +36,9 @@ trap - ERR
 echo
 kubectl get gitrepositories,kustomizations -A
 echo
-kubectl get namespaces,configmaps,deployments,services -n demo
+kubectl get namespace demo
+echo
+kubectl get configmaps,deployments,services -n demo
 echo
 cat <<MSG
 The demo keeps running. Try:

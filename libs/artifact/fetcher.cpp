@@ -78,7 +78,8 @@ absl::Status DownloadOnce(const ParsedUrl& url, const std::string& display_url,
   client.set_connection_timeout(options.timeout);
   client.set_read_timeout(options.timeout);
   client.set_follow_location(true);
-  if (!options.ca_pem.empty()) {
+  if (!options.ca_pem.empty() && url.scheme_host_port.rfind("https://", 0) == 0) {
+    // httplib hands the store to the TLS context, which owns it from then on.
     X509_STORE* store = StoreFromPem(options.ca_pem);
     if (store == nullptr) return absl::InvalidArgumentError("failed to parse CA certificate");
     client.set_ca_cert_store(store);

@@ -117,7 +117,7 @@ TEST_CASE("IgnoreMatcher agrees with git check-ignore on random trees", "[ignore
   auto init = RunCommand({"git", "init", "-q", repo.path()}, "", "", {"HOME=" + home.path()});
   REQUIRE(init.exit_code == 0);
 
-  const int kTrials = 1000;
+  const int kTrials = 500;
   int compared = 0, ignored_seen = 0, reincluded_seen = 0;
   for (uint32_t seed = 1; seed <= kTrials; ++seed) {
     // Reset the work tree (keep .git).

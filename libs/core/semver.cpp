@@ -38,7 +38,8 @@ bool ValidIdentifiers(std::string_view s, bool no_leading_zero) {
   size_t start = 0;
   while (true) {
     size_t dot = s.find('.', start);
-    std::string_view part = s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    std::string_view part =
+        s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (part.empty()) return false;
     for (char c : part) {
       if (!IsIdentChar(c)) return false;
@@ -50,8 +51,8 @@ bool ValidIdentifiers(std::string_view s, bool no_leading_zero) {
 }
 
 // Splits "core[-pre][+meta]": the prerelease runs to the first '+'.
-void SplitSuffixes(std::string_view text, std::string_view& core, std::string_view& pre, std::string_view& meta,
-                   bool& has_pre, bool& has_meta) {
+void SplitSuffixes(std::string_view text, std::string_view& core, std::string_view& pre,
+                   std::string_view& meta, bool& has_pre, bool& has_meta) {
   size_t plus = text.find('+');
   has_meta = plus != std::string_view::npos;
   meta = has_meta ? text.substr(plus + 1) : std::string_view();
@@ -111,7 +112,8 @@ absl::StatusOr<Version> Version::Parse(std::string_view text) {
   size_t start = 0;
   while (true) {
     size_t dot = core.find('.', start);
-    parts.push_back(core.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    parts.push_back(
+        core.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }
@@ -140,7 +142,8 @@ absl::StatusOr<Version> Version::ParseStrict(std::string_view text) {
   size_t start = 0;
   while (true) {
     size_t dot = core.find('.', start);
-    parts.push_back(core.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    parts.push_back(
+        core.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }
@@ -168,7 +171,8 @@ absl::StatusOr<Version> Version::ParseTag(std::string_view text) {
 }
 
 std::string Version::String() const {
-  std::string out = std::to_string(major_) + "." + std::to_string(minor_) + "." + std::to_string(patch_);
+  std::string out =
+      std::to_string(major_) + "." + std::to_string(minor_) + "." + std::to_string(patch_);
   if (!prerelease_.empty()) out += "-" + prerelease_;
   if (!metadata_.empty()) out += "+" + metadata_;
   return out;
@@ -191,10 +195,9 @@ int Version::Compare(const Version& o) const {
 namespace {
 
 // The constraint version syntax (cvRegex); 9 capture groups.
-const char kCv[] =
-    R"(v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?)"
-    R"((-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?)"
-    R"((\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?)";
+const char kCv[] = R"(v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?)"
+                   R"((-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?)"
+                   R"((\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?)";
 // Operators, longest first so alternation order cannot matter.
 const char kOps[] = R"((?:\^|~>|~|=<|<=|=>|>=|!=|<|>|=|))";
 const char kWs[] = R"([\t\n\f\r ])";
@@ -213,8 +216,8 @@ const Regexes& GetRegexes() {
         std::regex("^" + ws + "*(" + ops + ")" + ws + "*(" + cv + ")" + ws + "*$"),
         std::regex(ws + "*(" + cv + ")" + ws + "+-" + ws + "+(" + cv + ")" + ws + "*"),
         std::regex("(" + ops + ")" + ws + "*(" + cv + ")"),
-        std::regex("^(" + ws + "*(" + ops + ")" + ws + "*(" + cv + ")" + ws + "*)((?:" + ws + "+|," + ws + "*)(" + ops +
-                   ")" + ws + "*(" + cv + ")" + ws + "*)*$"),
+        std::regex("^(" + ws + "*(" + ops + ")" + ws + "*(" + cv + ")" + ws + "*)((?:" + ws +
+                   "+|," + ws + "*)(" + ops + ")" + ws + "*(" + cv + ")" + ws + "*)*$"),
     };
     return out;
   }();
@@ -226,7 +229,8 @@ bool IsX(const std::string& s) { return s == "x" || s == "X" || s == "*"; }
 std::string RewriteRange(const std::string& in) {
   const std::regex& re = GetRegexes().range;
   std::vector<std::smatch> matches;
-  for (auto it = std::sregex_iterator(in.begin(), in.end(), re); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(in.begin(), in.end(), re); it != std::sregex_iterator();
+       ++it) {
     matches.push_back(*it);
   }
   std::string out = in;
@@ -269,7 +273,8 @@ absl::StatusOr<Constraints::Comparator> ParseComparator(const std::string& text)
 bool CheckTilde(const Version& v, const Constraints::Comparator& c) {
   if (v.Compare(c.version) < 0) return false;
   const Version& k = c.version;
-  if (k.major() == 0 && k.minor() == 0 && k.patch() == 0 && !c.minor_dirty && !c.patch_dirty) return true;
+  if (k.major() == 0 && k.minor() == 0 && k.patch() == 0 && !c.minor_dirty && !c.patch_dirty)
+    return true;
   if (v.major() != k.major()) return false;
   if (v.minor() != k.minor() && !c.minor_dirty) return false;
   return true;
@@ -335,13 +340,15 @@ absl::StatusOr<Constraints> Constraints::Parse(std::string_view text) {
   size_t start = 0;
   while (true) {
     size_t bar = rewritten.find("||", start);
-    std::string segment = rewritten.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+    std::string segment =
+        rewritten.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
     if (!std::regex_match(segment, re.valid)) {
       return absl::InvalidArgumentError("improper constraint: " + segment);
     }
     std::vector<Comparator> group;
     bool has_pre = false;
-    for (auto it = std::sregex_iterator(segment.begin(), segment.end(), re.find); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(segment.begin(), segment.end(), re.find);
+         it != std::sregex_iterator(); ++it) {
       auto c = ParseComparator(it->str());
       if (!c.ok()) return c.status();
       if (!c->version.prerelease().empty()) has_pre = true;

@@ -84,7 +84,8 @@ TEST_CASE("semver conformance: constraints.jsonl", "[semver]") {
       REQUIRE(c.ok() == !row["error"].get<bool>());
       if (!c.ok()) continue;
       if (row.contains("ors")) CHECK(c->group_count() == row["ors"].get<size_t>());
-      if (row.contains("andsInFirstGroup")) CHECK(c->group_size(0) == row["andsInFirstGroup"].get<size_t>());
+      if (row.contains("andsInFirstGroup"))
+        CHECK(c->group_size(0) == row["andsInFirstGroup"].get<size_t>());
       if (row.contains("string")) CHECK(c->String() == row["string"].get<std::string>());
       if (row.contains("singleOp")) {
         REQUIRE(c->group_count() == 1);
@@ -99,7 +100,8 @@ TEST_CASE("semver conformance: constraints.jsonl", "[semver]") {
     auto v = Version::Parse(row["version"].get<std::string>());
     REQUIRE(v.ok());
     if (row.value("includePrerelease", false)) c->set_include_prerelease(true);
-    INFO("version '" << row["version"].get<std::string>() << "' includePrerelease " << row.value("includePrerelease", false));
+    INFO("version '" << row["version"].get<std::string>() << "' includePrerelease "
+                     << row.value("includePrerelease", false));
     CHECK(c->Check(*v) == row["match"].get<bool>());
   }
   CHECK(checks > 400);
@@ -111,8 +113,9 @@ TEST_CASE("semver: Flux-style tag selection", "[semver]") {
   REQUIRE(c.ok());
   CHECK(c->Check(*Version::ParseTag("v1.1.0")));
   CHECK_FALSE(c->Check(*Version::ParseTag("v2.0.0")));
-  CHECK_FALSE(c->Check(*Version::ParseTag("v1.2.0-rc.1")));  // prerelease needs a prerelease comparator
-  CHECK_FALSE(Version::ParseTag("v1.0").ok());             // tags must be full versions
+  CHECK_FALSE(
+      c->Check(*Version::ParseTag("v1.2.0-rc.1")));  // prerelease needs a prerelease comparator
+  CHECK_FALSE(Version::ParseTag("v1.0").ok());       // tags must be full versions
   CHECK_FALSE(Version::ParseTag("release-1").ok());
   CHECK(Version::ParseTag("v1.0.0")->original() == "v1.0.0");
   CHECK(Constraints::Parse("^1.2")->Check(*Version::Parse("1.9.0")));

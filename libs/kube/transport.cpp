@@ -151,12 +151,18 @@ struct Transport::Tls {
   }
 };
 
-// Interrupts streams whose StopToken is set: a blocked read in httplib only
-// returns when its socket is shut down, which ClientImpl::stop() does safely
-// from another thread.
-class Transport::StreamCanceller {
+// The transport's background thread, started on first need:
+//   - interrupts streams whose StopToken is set: a blocked read in httplib
+//     only returns when its socket is shut down, which ClientImpl::stop()
+//     does safely from another thread;
+//   - closes pooled connections once they idle past kMaxConnectionIdle, so
+//     the server does not keep them (and, in cpp-httplib servers, a thread
+//     each) until its own keep-alive timeout.
+class Transport::Housekeeper {
  public:
-  ~StreamCanceller() {
+  explicit Housekeeper(std::function<bool()> reap) : reap_(std::move(reap)) {}
+
+  ~Housekeeper() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       shutdown_ = true;
@@ -169,7 +175,7 @@ class Transport::StreamCanceller {
     std::lock_guard<std::mutex> lock(mu_);
     int id = next_id_++;
     entries_[id] = Entry{client, stop};
-    if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+    StartLocked();
     cv_.notify_all();
     return id;
   }
@@ -179,32 +185,58 @@ class Transport::StreamCanceller {
     entries_.erase(id);
   }
 
+  // The pool holds idle connections: reap them later.
+  void PoolHasIdle() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pool_idle_) return;
+    pool_idle_ = true;
+    StartLocked();
+    cv_.notify_all();
+  }
+
  private:
   struct Entry {
     httplib::ClientImpl* client;
     const StopToken* stop;
   };
 
+  void StartLocked() {
+    if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+  }
+
   void Run() {
     std::unique_lock<std::mutex> lock(mu_);
+    auto next_reap = std::chrono::steady_clock::now();
     while (!shutdown_) {
-      if (entries_.empty()) {
-        cv_.wait(lock, [&] { return shutdown_ || !entries_.empty(); });
+      if (entries_.empty() && !pool_idle_) {
+        cv_.wait(lock, [&] { return shutdown_ || !entries_.empty() || pool_idle_; });
         continue;
       }
-      cv_.wait_for(lock, absl::ToChronoMilliseconds(kCancelPoll));
+      cv_.wait_for(lock, entries_.empty() ? std::chrono::milliseconds(500)
+                                          : absl::ToChronoMilliseconds(kCancelPoll));
+      if (shutdown_) break;
       // Repeated while the token stays set: a stop() that lands before the
       // request is in flight has nothing to interrupt yet.
       for (auto& [id, entry] : entries_) {
         if (entry.stop != nullptr && entry.stop->stopped()) entry.client->stop();
       }
+      auto now = std::chrono::steady_clock::now();
+      if (pool_idle_ && now >= next_reap) {
+        next_reap = now + std::chrono::milliseconds(500);
+        lock.unlock();
+        bool more = reap_();
+        lock.lock();
+        pool_idle_ = more;
+      }
     }
   }
 
+  const std::function<bool()> reap_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<int, Entry> entries_;
   int next_id_ = 0;
+  bool pool_idle_ = false;
   bool shutdown_ = false;
   std::thread thread_;
 };
@@ -213,13 +245,15 @@ Transport::Transport(const Config& config)
     : config_(config),
       server_(config.server),
       limiter_(config.qps, config.burst),
-      canceller_(std::make_unique<StreamCanceller>()) {
+      housekeeper_(std::make_unique<Housekeeper>([this] { return ReapIdle(); })) {
   default_identity_.user = config.impersonate_user;
   default_identity_.groups = config.impersonate_groups;
   token_ = config.bearer_token;
 }
 
-Transport::~Transport() = default;
+Transport::~Transport() {
+  housekeeper_.reset();  // its thread reaps the pool: stop it first
+}
 
 absl::StatusOr<std::shared_ptr<Transport>> Transport::Create(const Config& config) {
   if (config.server.empty()) return absl::InvalidArgumentError("kube config: no server");
@@ -327,9 +361,24 @@ std::unique_ptr<httplib::ClientImpl> Transport::Acquire() {
 
 void Transport::Release(std::unique_ptr<httplib::ClientImpl> client) {
   if (client == nullptr || !client->is_socket_open()) return;
+  {
+    absl::MutexLock lock(&pool_mu_);
+    if (static_cast<int>(idle_.size()) >= kMaxIdleConnections) return;
+    idle_.push_back(IdleConnection{std::move(client), absl::Now()});
+  }
+  housekeeper_->PoolHasIdle();
+}
+
+bool Transport::ReapIdle() {
+  std::vector<IdleConnection> stale;  // closed after the lock is released
   absl::MutexLock lock(&pool_mu_);
-  if (static_cast<int>(idle_.size()) >= kMaxIdleConnections) return;
-  idle_.push_back(IdleConnection{std::move(client), absl::Now()});
+  absl::Time now = absl::Now();
+  std::vector<IdleConnection> keep;
+  for (auto& c : idle_) {
+    (now - c.last_used >= kMaxConnectionIdle ? stale : keep).push_back(std::move(c));
+  }
+  idle_ = std::move(keep);
+  return !idle_.empty();
 }
 
 std::string Transport::CurrentToken() {
@@ -477,11 +526,11 @@ absl::StatusOr<Transport::StreamEnd> Transport::Stream(const HttpRequest& reques
     return true;
   };
 
-  int registration = canceller_->Register(client.get(), stop);
+  int registration = housekeeper_->Register(client.get(), stop);
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
   bool ok = client->send(req, res, error);
-  canceller_->Unregister(registration);
+  housekeeper_->Unregister(registration);
 
   if (consumer_stopped || (stop != nullptr && stop->stopped())) return StreamEnd::kStopped;
   if (status > 0 && (status < 200 || status >= 300)) return StatusFromResponse(status, error_body);

@@ -88,7 +88,7 @@ class Transport {
 
  private:
   struct Tls;
-  class StreamCanceller;
+  class Housekeeper;
   struct IdleConnection {
     std::unique_ptr<httplib::ClientImpl> client;
     absl::Time last_used;
@@ -98,6 +98,8 @@ class Transport {
   std::unique_ptr<httplib::ClientImpl> NewConnection() const;
   std::unique_ptr<httplib::ClientImpl> Acquire();
   void Release(std::unique_ptr<httplib::ClientImpl> client);
+  // Closes pooled connections idle too long; true if some remain.
+  bool ReapIdle();
   std::string CurrentToken();
   absl::Duration Backoff(int attempt) const;
 
@@ -112,7 +114,7 @@ class Transport {
   RateLimiter limiter_;
   RetryPolicy retry_;
   absl::Duration request_timeout_ = absl::Seconds(60);
-  std::unique_ptr<StreamCanceller> canceller_;
+  std::unique_ptr<Housekeeper> housekeeper_;
 
   absl::Mutex pool_mu_;
   std::vector<IdleConnection> idle_ ABSL_GUARDED_BY(pool_mu_);

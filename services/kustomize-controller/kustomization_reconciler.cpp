@@ -29,7 +29,7 @@ using runtime::Result;
 Result FromStatus(const absl::Status& s) { return s.ok() ? Result::Done() : Result::Error(s); }
 
 constexpr std::string_view kFinalizer = "finalizers.fluxcd.io";
-constexpr std::string_view kGroup = "kustomize.toolkit.fluxcd.io";
+const std::string kGroup = "kustomize.toolkit.fluxcd.io";
 const kube::GroupVersionKind kKustomizationGvk{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
 
 class TempDir {
@@ -326,11 +326,13 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
   if (auto generated = kustomize::GenerateFluxKustomization(*dir, OverlayFromSpec(obj)); !generated.ok()) {
     return build_failed(generated.status());
   }
+  const kustomize::FluxOverlay overlay = OverlayFromSpec(obj);
   kustomize::BuildOptions build_options;
   build_options.root = tmp->path();
   build_options.allow_remote = !options_.no_remote_bases;
   auto built = kustomize::Build(*dir, build_options);
   if (!built.ok()) return build_failed(Annotate(built.status(), "kustomize build failed"));
+  kustomize::ApplyCommonMetadata(*built, overlay);
   if (object::Find(obj, {"spec", "postBuild"}) != nullptr) {
     return build_failed(absl::UnimplementedError(
         "spec.postBuild: variable substitution is not available in this version of kustomize-controller"));

@@ -111,8 +111,8 @@ class TempDir {
 };
 
 // Credentials from spec.secretRef (spec §3.2). Never log the values.
-absl::StatusOr<git::Auth> LoadAuth(kube::Client& client, const object::Value& obj) {
-  git::Auth auth;
+absl::StatusOr<git::AuthOptions> LoadAuth(kube::Client& client, const object::Value& obj) {
+  git::AuthOptions auth;
   std::string secret_name = object::GetString(obj, {"spec", "secretRef", "name"});
   if (secret_name.empty()) return auth;
   std::string ns = object::GetString(obj, {"metadata", "namespace"});
@@ -133,8 +133,6 @@ absl::StatusOr<git::Auth> LoadAuth(kube::Client& client, const object::Value& ob
   auth.bearer_token = field("bearerToken");
   auth.ca_pem = field("ca.crt");
   if (auth.ca_pem.empty()) auth.ca_pem = field("caFile");
-  auth.ssh_identity = field("identity");
-  auth.ssh_known_hosts = field("known_hosts");
   if (!auth.bearer_token.empty() && (!auth.username.empty() || !auth.password.empty())) {
     return absl::InvalidArgumentError(absl::StrCat("failed to configure authentication options: secret '", ns, "/",
                                                    secret_name,
@@ -159,11 +157,6 @@ std::optional<std::string> SpecIgnore(const object::Value& obj) {
   return v->get<std::string>();
 }
 
-// The commit part of a "<ref>@sha1:<hex>" / "sha1:<hex>" revision.
-std::string CommitOf(const std::string& revision) {
-  size_t pos = revision.rfind("sha1:");
-  return pos == std::string::npos ? "" : revision.substr(pos + 5);
-}
 
 }  // namespace
 
@@ -236,19 +229,25 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
     cond::MarkUnknown(obj, runtime::kReadyCondition, runtime::kProgressingReason, "building artifact");
   }
 
+  // Every exit: settle Reconciling/Stalled, derive Ready (spec §2.7), patch once.
   auto finish = [&](Result result) -> Result {
-    cond::SummarizeReady(obj, GitReadyOrder(), runtime::kArtifactInStorageCondition);
     runtime::PatchOptions patch_options;
-    if (result.error.ok() && cond::IsTrue(obj, runtime::kReadyCondition)) {
+    const bool stalled = cond::IsTrue(obj, runtime::kStalledCondition);
+    if (result.error.ok() && !stalled) {
       cond::Remove(obj, runtime::kReconcilingCondition);
       cond::Remove(obj, runtime::kStalledCondition);
-      patch_options.set_observed_generation = true;
-    } else if (cond::Has(obj, runtime::kReconcilingCondition)) {
-      auto r = cond::Get(obj, runtime::kReconcilingCondition);
-      cond::MarkReconciling(obj, runtime::kProgressingWithRetryReason, r ? r->message : "");
+    } else if (auto r = cond::Get(obj, runtime::kReconcilingCondition)) {
+      cond::MarkReconciling(obj, runtime::kProgressingWithRetryReason, r->message);
     }
-    if (cond::IsTrue(obj, runtime::kStalledCondition)) patch_options.set_observed_generation = true;
+    cond::SummarizeReady(obj, GitReadyOrder(), runtime::kArtifactInStorageCondition);
+    if ((result.error.ok() && cond::IsTrue(obj, runtime::kReadyCondition)) || stalled) {
+      patch_options.set_observed_generation = true;
+    }
     if (absl::Status s = patcher.Patch(obj, patch_options); !s.ok() && result.error.ok()) return Result::Error(s);
+    if (result.error.ok() && !stalled && !cond::IsTrue(obj, runtime::kReadyCondition)) {
+      // Successful run that is not Ready: retry with backoff (spec §2.7).
+      return Result::Error(absl::UnavailableError(cond::GetMessage(obj, runtime::kReadyCondition)));
+    }
     return result;
   };
   auto fail = [&](std::string_view condition, std::string_view reason, const std::string& message,
@@ -281,14 +280,14 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
   clone.url = url;
   clone.reference = ReferenceFromSpec(obj);
   clone.auth = *auth;
-  clone.timeout = *timeout;
+  clone.timeout = std::chrono::duration_cast<std::chrono::seconds>(*timeout);
   std::optional<std::string> spec_ignore = SpecIgnore(obj);
   const object::Value* observed_ignore = object::Find(obj, {"status", "observedIgnore"});
   bool ignore_unchanged = spec_ignore ? (observed_ignore && observed_ignore->is_string() &&
                                          observed_ignore->get<std::string>() == *spec_ignore)
                                       : (observed_ignore == nullptr || observed_ignore->is_null());
   if (current && cond::IsTrue(obj, runtime::kArtifactInStorageCondition) && ignore_unchanged) {
-    clone.last_observed_commit = CommitOf(current->revision);
+    clone.last_observed_commit = current->revision;
   }
   auto cloned = git::Clone(clone, workdir->path());
   if (!cloned.ok()) {

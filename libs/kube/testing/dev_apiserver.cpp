@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -83,6 +85,8 @@ absl::StatusOr<std::unique_ptr<DevApiServer>> DevApiServer::Start(const Options&
   server->kubeconfig_path_ = tmpl + "/kubeconfig";
   server->log_path_ = tmpl + "/server.log";
   fs::create_directories(server->data_dir_);
+  server->token_ = absl::StrCat("devtoken-", absl::Hex(absl::Uniform<uint64_t>(absl::BitGen())),
+                                absl::Hex(absl::Uniform<uint64_t>(absl::BitGen())));
   auto port = FreePort();
   if (!port.ok()) return port.status();
   server->port_ = *port;
@@ -101,6 +105,11 @@ absl::Status DevApiServer::Launch(absl::Duration timeout) {
                                    data_dir_,
                                    "--kubeconfig-out",
                                    kubeconfig_path_};
+  // A fixed token keeps clients valid across Restart().
+  if (std::find(options_.extra_args.begin(), options_.extra_args.end(), "--token") == options_.extra_args.end()) {
+    args.push_back("--token");
+    args.push_back(token_);
+  }
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -69,6 +69,7 @@ class DevApiServer {
   std::string data_dir_;
   std::string kubeconfig_path_;
   std::string log_path_;
+  std::string token_;  // passed as --token so that it survives restarts
   int port_ = 0;
   pid_t pid_ = -1;
   Config config_;

@@ -1,0 +1,73 @@
+#pragma once
+// Clone/checkout of one Git reference with libgit2, as fluxcd/pkg/git does for
+// GitRepository: only the objects of the wanted ref are fetched (libgit2 1.5
+// has no shallow clone), no tags unless the ref needs them, and a no-op
+// short-circuit when the remote ref still points at the last observed commit.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/git/auth_options.h"
+#include "libs/git/reference.h"
+
+namespace fluxcpp::git {
+
+struct CloneOptions {
+  // git://, http://, https:// URL or a local path / file:// URL.
+  std::string url;
+  Reference reference;
+  AuthOptions auth;
+  // Deadline for the whole operation, checked while data flows (libgit2 1.5
+  // cannot bound a stalled connect; see README).
+  std::chrono::seconds timeout{60};
+  // Revision of the stored artifact (any Flux revision form). For branch,
+  // tag and name refs: if the remote ref still resolves to exactly this
+  // revision, nothing is fetched and the result has `unchanged` set.
+  std::string last_observed_commit;
+};
+
+struct CloneResult {
+  std::string commit;       // 40-hex SHA-1 of the checked-out commit
+  std::string ref_name;     // branch / tag / full ref name in the revision; "" for commit-only
+  std::string revision;     // "main@sha1:<hex>", "v1.0.0@sha1:<hex>", "sha1:<hex>", ...
+  std::string message;      // full commit message (empty when unchanged)
+  std::string author;       // "Name <email>" (empty when unchanged)
+  int64_t commit_time = 0;  // committer time, Unix seconds (0 when unchanged)
+  bool unchanged = false;   // skipped by the last_observed_commit optimisation
+};
+
+// Fetches `options.reference` from `options.url` and checks it out into
+// `dest_dir` (created if missing; must be empty). On `unchanged` the
+// directory is left empty. Thread-safe (no shared state besides libgit2).
+// Errors (messages name the URL, never credentials):
+//   kNotFound           "unable to clone '<url>': reference 'refs/heads/x' not found",
+//                       "no match found for semver: <c>", unknown commit
+//   kFailedPrecondition "git repository is empty"; dest_dir not empty
+//   kUnauthenticated    missing/rejected credentials, untrusted certificate
+//   kUnavailable        unreachable remote, network/protocol failures
+//   kInvalidArgument    bad URL, ref name or semver range
+//   kDeadlineExceeded   the timeout passed during the transfer
+absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string& dest_dir);
+
+struct RemoteRef {
+  std::string name;    // full ref name, e.g. "refs/tags/v1.0.0", or "HEAD"
+  std::string oid;     // what the ref points to (tag object for annotated tags)
+  std::string peeled;  // commit of an annotated tag, else ""
+};
+
+// `git ls-remote`: every ref the remote advertises. Errors as Clone.
+absl::StatusOr<std::vector<RemoteRef>> ListRemoteRefs(
+    const std::string& url, const AuthOptions& auth,
+    std::chrono::seconds timeout = std::chrono::seconds(60));
+
+// The commit SHA `ref` resolves to on the remote (annotated tags peeled).
+// `ref` is a full ref ("refs/heads/main"), "HEAD", or a short branch/tag name
+// (branches are tried first). Errors: kNotFound when absent; others as Clone.
+absl::StatusOr<std::string> ResolveRemoteRef(
+    const std::string& url, const std::string& ref, const AuthOptions& auth,
+    std::chrono::seconds timeout = std::chrono::seconds(60));
+
+}  // namespace fluxcpp::git
