@@ -6,7 +6,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-export CCACHE_DIR="${CCACHE_DIR:-$root/.cache/ccache}"
 jobs="$(nproc)"
 start=$SECONDS
 
