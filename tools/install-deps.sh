@@ -9,9 +9,11 @@ packages=(
   # libraries (see README "Dependencies")
   libabsl-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libgit2-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev zlib1g-dev libboost-dev
-  nlohmann-json3-dev libre2-dev libarchive-dev catch2
+  nlohmann-json3-dev libre2-dev libarchive-dev catch2 libicu-dev
   # end-to-end tests and demo
   kubectl curl python3 python3-yaml procps
+  # source-controller: gpgme for spec.verify; real Git servers for e2e/source_*
+  libgpgme-dev gnupg lighttpd lighttpd-mod-openssl openssh-server openssh-client openssl
 )
 
 missing=()

@@ -96,3 +96,67 @@ TEST_CASE("remote bases need the allow switch") {
   REQUIRE_FALSE(out.ok());
   CHECK(std::string(out.status().message()).find("https://github.com/example/repo//base?ref=v1") != std::string::npos);
 }
+
+TEST_CASE("replacements keep the target's scalar type and create fields") {
+  TempDir d;
+  d.Write("kustomization.yaml", R"(resources:
+- r.yaml
+replacements:
+- source: {kind: ConfigMap, name: cfg, fieldPath: data.replicas}
+  targets:
+  - select: {kind: Deployment}
+    fieldPaths: [spec.replicas, metadata.annotations.count]
+    options: {create: true}
+)");
+  d.Write("r.yaml", R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data: {replicas: "3"}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app}
+spec: {replicas: 1}
+)");
+  kz::BuildOptions opts;
+  opts.reorder = kz::Reorder::kNone;
+  auto out = kz::Build(d.Path(), opts);
+  REQUIRE(out.ok());
+  std::string yaml = kz::ToYaml(*out);
+  CHECK(yaml.find("  replicas: 3\n") != std::string::npos);
+  CHECK(yaml.find("count: \"3\"") != std::string::npos);
+}
+
+TEST_CASE("transformer configs and origin annotations") {
+  TempDir d;
+  d.Write("kustomization.yaml", R"(resources:
+- svc.yaml
+transformers:
+- |-
+  apiVersion: builtin
+  kind: PrefixSuffixTransformer
+  metadata: {name: p}
+  prefix: a-
+  fieldSpecs: [{path: metadata/name}]
+buildMetadata: [originAnnotations, transformerAnnotations]
+)");
+  d.Write("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n");
+  kz::BuildOptions opts;
+  opts.reorder = kz::Reorder::kNone;
+  auto out = kz::Build(d.Path(), opts);
+  REQUIRE(out.ok());
+  CHECK(kz::ToYaml(*out) == R"(apiVersion: v1
+kind: Service
+metadata:
+  annotations:
+    alpha.config.kubernetes.io/transformations: |
+      - configuredIn: kustomization.yaml
+        configuredBy:
+          apiVersion: builtin
+          kind: PrefixSuffixTransformer
+          name: p
+    config.kubernetes.io/origin: |
+      path: svc.yaml
+  name: a-s
+)");
+}

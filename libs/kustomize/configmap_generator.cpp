@@ -116,6 +116,20 @@ void MergeStringMap(Value& into, const Value& from, bool overwrite) {
   }
 }
 
+// base64, wrapped like kyaml's encodeBase64: 70-character lines, each ended
+// by a newline once the encoding reaches 70 characters.
+std::string EncodeBase64(const std::string& s) {
+  std::string in = absl::Base64Escape(s);
+  constexpr size_t kLine = 70;
+  if (in.size() / kLine + 1 <= 1) return in;
+  std::string out;
+  for (size_t i = 0; i < in.size(); i += kLine) {
+    out += in.substr(i, kLine);
+    out.push_back('\n');
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<Resource> GenerateConfigMapOrSecret(const FileLoader& ldr, const Value& args,
@@ -160,7 +174,7 @@ absl::StatusOr<Resource> GenerateConfigMapOrSecret(const FileLoader& ldr, const 
     if (secret) {
       Value& d = obj["data"];
       if (!d.is_object()) d = Value::object();
-      d[k] = absl::Base64Escape(v);
+      d[k] = EncodeBase64(v);
     } else if (ValidUtf8(v)) {
       Value& d = obj["data"];
       if (!d.is_object()) d = Value::object();
@@ -168,7 +182,7 @@ absl::StatusOr<Resource> GenerateConfigMapOrSecret(const FileLoader& ldr, const 
     } else {
       Value& d = obj["binaryData"];
       if (!d.is_object()) d = Value::object();
-      d[k] = absl::Base64Escape(v);
+      d[k] = EncodeBase64(v);
     }
   }
   if (const Value* labels = object::Find(opts, {"labels"}); labels != nullptr && labels->is_object() && !labels->empty()) {
@@ -237,10 +251,11 @@ absl::Status AbsorbGenerated(ResMap& m, ResMap generated) {
       }
       if (old.origin) res.origin = old.origin;
     }
+    // The hash-suffix request survives only when both sides carry it.
+    res.needs_hash = res.needs_hash && old.needs_hash;
     res.prev_ids = old.prev_ids;
     res.prefixes = old.prefixes;
     res.suffixes = old.suffixes;
-    res.needs_hash = old.needs_hash;
     res.behavior = old.behavior;
     res.generated = old.generated;
     old = std::move(res);

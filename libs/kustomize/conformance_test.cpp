@@ -31,7 +31,7 @@ namespace kz = fluxcpp::kustomize;
 namespace {
 
 // Raise as the engine climbs.
-constexpr double kMinBytePassRate = 0.0;
+constexpr double kMinBytePassRate = 1.0;
 
 std::string ReadAll(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -111,7 +111,11 @@ void MergeFieldSpecs(std::vector<FieldSpec>& specs, const std::vector<FieldSpec>
   for (const FieldSpec& fs : more) {
     bool dup = false;
     for (const FieldSpec& have : specs) {
-      if (have == fs) {
+      // kustomize's effectivelyEquals: same path, and the existing spec's
+      // gvk is selected by the incoming one (empty parts match anything).
+      bool selected = (fs.group.empty() || fs.group == have.group) &&
+                      (fs.version.empty() || fs.version == have.version) && (fs.kind.empty() || fs.kind == have.kind);
+      if (selected && have.path == fs.path) {
         dup = true;
         break;
       }

@@ -42,7 +42,8 @@ absl::Status ApplyFieldSpec(object::Value& obj, const FieldSpec& fs, LeafKind le
 // Parses a list of {group, version, kind, path, create} maps.
 absl::StatusOr<std::vector<FieldSpec>> ParseFieldSpecs(const object::Value& list);
 
-// Appends `more` to `specs`, skipping exact duplicates.
+// Appends `more` to `specs`, skipping a spec whose path an existing spec
+// already covers with a gvk the incoming one selects (kustomize's MergeAll).
 void MergeFieldSpecs(std::vector<FieldSpec>& specs, const std::vector<FieldSpec>& more);
 
 // A kind whose name can be referenced, and the fields that reference it.

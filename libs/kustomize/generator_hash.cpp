@@ -131,7 +131,9 @@ std::string ResourceHash(const Value& obj) {
   if (kind == "ConfigMap") {
     Value m = Value::object();
     m["kind"] = "ConfigMap";
-    m["name"] = object::GetString(obj, {"metadata", "name"});
+    // kustomize looks the name up as a single field literally named
+    // "metadata/name", so it always hashes an empty name.
+    m["name"] = "";
     m["data"] = field("data");
     if (const Value* b = object::Find(obj, {"binaryData"}); b != nullptr && b->is_object()) m["binaryData"] = *b;
     encoded = GoJsonMarshal(m);
@@ -139,7 +141,7 @@ std::string ResourceHash(const Value& obj) {
     Value m = Value::object();
     m["kind"] = "Secret";
     m["type"] = field("type");
-    m["name"] = object::GetString(obj, {"metadata", "name"});
+    m["name"] = "";
     m["data"] = field("data");
     if (const Value* b = object::Find(obj, {"stringData"}); b != nullptr && b->is_object()) m["stringData"] = *b;
     encoded = GoJsonMarshal(m);

@@ -1,7 +1,8 @@
 #pragma once
 // The name-suffix hash kustomize gives generated ConfigMaps and Secrets:
 // sha256 over Go's json.Marshal of {kind, name, data[, binaryData]} (ConfigMap)
-// or {kind, type, name, data[, stringData]} (Secret) - keys sorted, HTML
+// or {kind, type, name, data[, stringData]} (Secret) - where kustomize v5's
+// lookup of the name always yields "" - - keys sorted, HTML
 // characters escaped - then the first 10 hex digits with 0,1,3,a,e replaced by
 // g,h,k,m,t (so the suffix never looks like a number or a word).
 

@@ -4,7 +4,9 @@
 // generators and transformers in kustomize's order, and finally fixes name
 // references, resolves vars and sorts.
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,19 +19,12 @@
 
 namespace fluxcpp::kustomize {
 
-// A kustomize `vars` entry.
-struct Var {
-  std::string name;
-  ResId obj_ref;         // kind/name/apiVersion(/namespace) of the source
-  std::string field_path = "metadata.name";
-};
-
 // What an accumulation produced: resources plus the merged transformer
 // configuration and vars.
 struct Accumulator {
   ResMap resources;
   TransformerConfig config;
-  std::vector<Var> vars;
+  std::vector<object::Value> vars;  // kustomize `vars` entries
 };
 
 class KustTarget {
@@ -40,6 +35,11 @@ class KustTarget {
   absl::StatusOr<ResMap> MakeCustomizedResMap();
 
   const KustomizationFile& kustomization() const { return kust_; }
+
+  // Applies this kustomization's `openapi` field to the thread's build state
+  // (kustomize's openapi.SetSchema): `reset` for the top kustomization, else
+  // only when no earlier kustomization chose a schema.
+  absl::Status ApplyOpenApi(bool reset) const;
   const FileLoader& loader() const { return ldr_; }
 
  private:
@@ -54,15 +54,21 @@ class KustTarget {
   absl::Status AccumulateFile(Accumulator& ra, const std::string& path);
   absl::Status RunGenerators(Accumulator& ra);
   absl::Status RunTransformers(Accumulator& ra);
-  absl::Status RunTransformerConfigs(Accumulator& ra, const object::Value& list, bool generators);
+  // The config resources a `generators:` / `transformers:` list names:
+  // inline YAML documents, files and kustomization directories (built).
+  absl::StatusOr<ResMap> LoadPluginConfigs(const object::Value& list);
+  // Origin of a builtin plugin configured by this kustomization file (nullopt
+  // when origins are not tracked).
+  std::optional<Origin> BuiltinOrigin(const std::string& plugin_kind) const;
+  // Origin of a plugin configured by a resource (OriginFromCustomPlugin).
+  std::optional<Origin> PluginOrigin(const Resource& config) const;
 
   FileLoader ldr_;
   KustomizationFile kust_;
   BuildOptions options_;
-  // Origin tracking (buildMetadata: originAnnotations): the path of this
-  // target relative to the build root, when enabled.
+  // Origin tracking (on when the top kustomization has any buildMetadata):
+  // the path of this target relative to the build root.
   bool track_origin_ = false;
-  bool track_transformers_ = false;
   std::string origin_path_;
   std::vector<std::string> build_metadata_;
 };

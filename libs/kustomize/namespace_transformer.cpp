@@ -21,7 +21,7 @@ absl::Status TransformNamespace(ResMap& m, const NamespaceOptions& o) {
     if (!r.obj.is_object() || r.obj.empty()) continue;
     r.StorePreviousId();
     ResId id = r.CurId();
-    if (IsNamespaceableKind(id.kind)) {
+    if (IsNamespaceableKind(id.kind) || !IsBuiltinApiGroup(id.group)) {
       FieldSpec meta;
       meta.path = "metadata/namespace";
       meta.create = true;

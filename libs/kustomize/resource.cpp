@@ -1,5 +1,6 @@
 #include "libs/kustomize/resource.h"
 
+#include <filesystem>
 #include <set>
 
 namespace fluxcpp::kustomize {
@@ -62,6 +63,46 @@ bool ResId::Equals(const ResId& o) const {
   std::string a = ns.empty() ? "default" : ns;
   std::string b = o.ns.empty() ? "default" : o.ns;
   return a == b;
+}
+
+bool IsBuiltinApiGroup(const std::string& group) {
+  if (group.find('.') == std::string::npos) return true;
+  const std::string suffix = ".k8s.io";
+  return group.size() > suffix.size() && group.compare(group.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string Origin::ToYaml(const std::string& indent) const {
+  std::string out;
+  auto line = [&](const std::string& key, const std::string& value, const std::string& extra) {
+    if (!value.empty()) out += indent + extra + key + ": " + value + "\n";
+  };
+  line("path", path, "");
+  line("configuredIn", configured_in, "");
+  if (!api_version.empty() || !kind.empty() || !name.empty() || !ns.empty()) {
+    out += indent + "configuredBy:\n";
+    line("apiVersion", api_version, "  ");
+    line("kind", kind, "  ");
+    line("name", name, "  ");
+    line("namespace", ns, "  ");
+  }
+  return out;
+}
+
+std::string TransformationsToYaml(const std::vector<Origin>& list) {
+  std::string out;
+  for (const Origin& o : list) {
+    std::string body = o.ToYaml("  ");
+    if (body.size() >= 2) body.replace(0, 2, "- ");
+    out += body;
+  }
+  return out;
+}
+
+std::string JoinPath(const std::string& a, const std::string& b) {
+  if (a.empty()) return b.empty() ? "" : std::filesystem::path(b).lexically_normal().string();
+  std::string out = (std::filesystem::path(a) / b).lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 ResId Resource::CurId() const {

@@ -30,6 +30,31 @@ void SplitApiVersion(const std::string& api_version, std::string* group, std::st
 // False for the kinds Kubernetes serves cluster-scoped (Namespace, ClusterRole, CRDs, ...).
 bool IsNamespaceableKind(const std::string& kind);
 
+// True for the API groups Kubernetes itself serves ("", "apps", "policy",
+// "*.k8s.io"): only there does a kind name say whether it is cluster-scoped
+// (a CRD kind "Namespace" of group servicebus.azure.com is namespaced).
+bool IsBuiltinApiGroup(const std::string& group);
+
+// Where a resource (or a transformer/generator config) came from, as
+// kustomize records it for buildMetadata (resource.Origin): a file path
+// relative to the build root, or the config that generated it.
+struct Origin {
+  std::string path;
+  std::string configured_in;
+  // configuredBy: the generator/transformer config's identity.
+  std::string api_version, kind, name, ns;
+
+  // kyaml.Marshal of the origin (fields in kustomize's order), e.g.
+  // "path: base/a.yaml\n". Each line is prefixed with `indent`.
+  std::string ToYaml(const std::string& indent = "") const;
+};
+
+// kyaml.Marshal of a transformation list ("- configuredIn: ...\n  configuredBy: ...").
+std::string TransformationsToYaml(const std::vector<Origin>& list);
+
+// filepath.Join: joins and cleans ("" parts skipped, "a/../b" -> "b").
+std::string JoinPath(const std::string& a, const std::string& b);
+
 struct Resource {
   object::Value obj;
 
@@ -42,10 +67,15 @@ struct Resource {
   bool needs_hash = false;
   std::string behavior;  // "create" | "merge" | "replace" | ""
 
-  // Set when buildMetadata asks for origin annotations.
-  std::optional<object::Value> origin;
-  // Transformer annotations (buildMetadata: transformerAnnotations).
-  object::Value transformations = object::Value::array();
+  // Names of the vars whose objref is this resource.
+  std::vector<std::string> ref_var_names;
+
+  // Origin tracking (any buildMetadata): where the resource came from, and
+  // the transformers applied to it since. Written out as the
+  // config.kubernetes.io/origin and alpha.config.kubernetes.io/transformations
+  // annotations when buildMetadata asks for them.
+  std::optional<Origin> origin;
+  std::vector<Origin> transformations;
 
   ResId CurId() const;
   // The id before any rename (the first previous id, else the current one).
