@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "libs/core/semver.h"
+#include "libs/git/known_hosts.h"
 #include "libs/git/libgit2_support.h"
 
 namespace fluxcpp::git {
@@ -27,10 +28,15 @@ struct CallbackState {
   const AuthOptions* auth = nullptr;
   Clock::time_point deadline;
   int credential_calls = 0;
+  int proxy_credential_calls = 0;
   bool auth_rejected = false;  // credentials were offered and refused
   bool auth_missing = false;   // the server wants credentials we do not have
   bool timed_out = false;
   bool cert_rejected = false;
+  std::string host_key_error;  // "knownhosts: ..." when the SSH host key was refused
+  int ssh_port = 22;           // port of an ssh:// URL (libgit2 hands callbacks the host only)
+  int64_t max_bytes = 0;
+  bool too_large = false;
 };
 
 bool PastDeadline(CallbackState* st) {
@@ -43,16 +49,37 @@ bool PastDeadline(CallbackState* st) {
 }
 
 int CredentialsCallback(git_credential** out, const char* /*url*/,
-                        const char* /*username_from_url*/, unsigned int allowed_types,
+                        const char* username_from_url, unsigned int allowed_types,
                         void* payload) {
   auto* st = static_cast<CallbackState*>(payload);
   if (PastDeadline(st)) return GIT_EUSER;
   ++st->credential_calls;
+  const AuthOptions& auth = *st->auth;
+  const char* ssh_user =
+      username_from_url != nullptr && *username_from_url != '\0' ? username_from_url : "git";
+  if ((allowed_types & GIT_CREDENTIAL_USERNAME) != 0) {
+    return git_credential_username_new(out, ssh_user);
+  }
+  if ((allowed_types & (GIT_CREDENTIAL_SSH_MEMORY | GIT_CREDENTIAL_SSH_KEY)) != 0) {
+    if (auth.ssh_identity.empty()) {
+      st->auth_missing = true;
+      git_error_set_str(GIT_ERROR_SSH, "no SSH identity ('identity' key) configured");
+      return GIT_EAUTH;
+    }
+    if (st->credential_calls > 1) {
+      st->auth_rejected = true;
+      git_error_set_str(GIT_ERROR_SSH, "ssh: unable to authenticate, the identity key was refused");
+      return GIT_EAUTH;
+    }
+    return git_credential_ssh_key_memory_new(
+        out, ssh_user, auth.ssh_identity_pub.empty() ? nullptr : auth.ssh_identity_pub.c_str(),
+        auth.ssh_identity.c_str(), auth.password.empty() ? nullptr : auth.password.c_str());
+  }
   const bool can_basic =
-      st->auth->has_basic() && (allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) != 0;
+      auth.has_basic() && (allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) != 0;
   if (!can_basic) {
     // A bearer token the server did not accept also lands here.
-    (st->auth->bearer_token.empty() ? st->auth_missing : st->auth_rejected) = true;
+    (auth.bearer_token.empty() ? st->auth_missing : st->auth_rejected) = true;
     git_error_set_str(GIT_ERROR_NET,
                       st->auth_rejected ? "authentication failed" : "authentication required");
     return GIT_EAUTH;
@@ -62,14 +89,60 @@ int CredentialsCallback(git_credential** out, const char* /*url*/,
     git_error_set_str(GIT_ERROR_NET, "authentication failed");
     return GIT_EAUTH;
   }
-  return git_credential_userpass_plaintext_new(out, st->auth->username.c_str(),
-                                               st->auth->password.c_str());
+  return git_credential_userpass_plaintext_new(out, auth.username.c_str(),
+                                               auth.password.c_str());
+}
+
+int ProxyCredentialsCallback(git_credential** out, const char* /*url*/,
+                             const char* /*username_from_url*/, unsigned int allowed_types,
+                             void* payload) {
+  auto* st = static_cast<CallbackState*>(payload);
+  const ProxyOptions& proxy = st->auth->proxy;
+  if (proxy.username.empty() || (allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) == 0 ||
+      ++st->proxy_credential_calls > 1) {
+    st->auth_rejected = true;
+    git_error_set_str(GIT_ERROR_NET, "proxy authentication failed");
+    return GIT_EAUTH;
+  }
+  return git_credential_userpass_plaintext_new(out, proxy.username.c_str(),
+                                               proxy.password.c_str());
+}
+
+// SSH host keys are checked against the Secret's known_hosts only (never
+// ~/.ssh/known_hosts, which GIT_PASSTHROUGH would consult).
+int CheckSshHostKey(const git_cert_hostkey* key, const char* host, CallbackState* st) {
+  if ((key->type & GIT_CERT_SSH_RAW) == 0 || key->hostkey == nullptr) {
+    st->host_key_error = "knownhosts: the server's raw host key is unavailable for host '" +
+                         std::string(host) + "'";
+  } else {
+    std::string_view blob(key->hostkey, key->hostkey_len);
+    switch (CheckKnownHosts(st->auth->known_hosts, host, st->ssh_port, blob)) {
+      case HostKeyVerdict::kMatch:
+        return 0;
+      case HostKeyVerdict::kUnknown:
+        st->host_key_error = "knownhosts: key is unknown for host '" + std::string(host) + "' (" +
+                             SshKeyType(blob) + " " + SshFingerprint(blob) + ")";
+        break;
+      case HostKeyVerdict::kMismatch:
+        st->host_key_error = "knownhosts: key mismatch for host '" + std::string(host) + "' (" +
+                             SshKeyType(blob) + " " + SshFingerprint(blob) + ")";
+        break;
+      case HostKeyVerdict::kRevoked:
+        st->host_key_error = "knownhosts: key is revoked for host '" + std::string(host) + "'";
+        break;
+    }
+  }
+  git_error_set_str(GIT_ERROR_SSH, ("ssh: handshake failed: " + st->host_key_error).c_str());
+  return GIT_ECERTIFICATE;
 }
 
 // Accepts what the system trust store accepts; otherwise verifies the leaf
 // certificate against the configured CA PEM and the host name.
 int CertificateCheckCallback(git_cert* cert, int valid, const char* host, void* payload) {
   auto* st = static_cast<CallbackState*>(payload);
+  if (cert->cert_type == GIT_CERT_HOSTKEY_LIBSSH2) {
+    return CheckSshHostKey(reinterpret_cast<const git_cert_hostkey*>(cert), host, st);
+  }
   if (valid) return 0;
   if (st->auth->ca_pem.empty() || cert->cert_type != GIT_CERT_X509) {
     st->cert_rejected = true;
@@ -105,8 +178,33 @@ int CertificateCheckCallback(git_cert* cert, int valid, const char* host, void* 
   return GIT_ECERTIFICATE;
 }
 
-int TransferProgressCallback(const git_indexer_progress* /*stats*/, void* payload) {
-  return PastDeadline(static_cast<CallbackState*>(payload)) ? -1 : 0;
+int TransferProgressCallback(const git_indexer_progress* stats, void* payload) {
+  auto* st = static_cast<CallbackState*>(payload);
+  if (st->max_bytes > 0 && static_cast<int64_t>(stats->received_bytes) > st->max_bytes) {
+    st->too_large = true;
+    git_error_set_str(GIT_ERROR_NET, "repository size limit exceeded");
+    return -1;
+  }
+  return PastDeadline(st) ? -1 : 0;
+}
+
+// Port of an ssh:// URL (22 when absent or not ssh).
+int SshPort(const std::string& url) {
+  if (url.rfind("ssh://", 0) != 0) return 22;
+  size_t host_start = url.find('@', 6);
+  size_t slash = url.find('/', 6);
+  if (host_start == std::string::npos || (slash != std::string::npos && host_start > slash)) {
+    host_start = 6;
+  } else {
+    ++host_start;
+  }
+  std::string authority = url.substr(host_start, slash == std::string::npos ? std::string::npos
+                                                                            : slash - host_start);
+  size_t colon = authority.rfind(':');
+  size_t bracket = authority.rfind(']');
+  if (colon == std::string::npos || (bracket != std::string::npos && colon < bracket)) return 22;
+  int port = std::atoi(authority.c_str() + colon + 1);
+  return port > 0 ? port : 22;
 }
 
 int SidebandCallback(const char* /*str*/, int /*len*/, void* payload) {
@@ -116,10 +214,12 @@ int SidebandCallback(const char* /*str*/, int /*len*/, void* payload) {
 class Session {
  public:
   Session(std::string url, const AuthOptions& auth, std::chrono::seconds timeout,
-          std::string error_prefix)
+          std::string error_prefix, int64_t max_bytes = 0)
       : url_(std::move(url)), error_prefix_(std::move(error_prefix)) {
     state_.auth = &auth;
     state_.deadline = Clock::now() + timeout;
+    state_.ssh_port = SshPort(url_);
+    state_.max_bytes = max_bytes;
     git_remote_init_callbacks(&callbacks_, GIT_REMOTE_CALLBACKS_VERSION);
     callbacks_.credentials = CredentialsCallback;
     callbacks_.certificate_check = CertificateCheckCallback;
@@ -128,6 +228,13 @@ class Session {
     callbacks_.payload = &state_;
     git_proxy_options_init(&proxy_, GIT_PROXY_OPTIONS_VERSION);
     proxy_.type = GIT_PROXY_AUTO;  // honour HTTPS_PROXY / http_proxy like Go's transport
+    if (!auth.proxy.empty()) {
+      proxy_.type = GIT_PROXY_SPECIFIED;
+      proxy_.url = auth.proxy.address.c_str();
+      proxy_.credentials = ProxyCredentialsCallback;
+      proxy_.certificate_check = CertificateCheckCallback;
+      proxy_.payload = &state_;
+    }
     if (!auth.bearer_token.empty())
       headers_.push_back("Authorization: Bearer " + auth.bearer_token);
     for (auto& h : headers_) header_ptrs_.push_back(h.data());
@@ -223,6 +330,13 @@ class Session {
     const int klass = err != nullptr ? err->klass : GIT_ERROR_NONE;
     std::string detail = LastLibgit2Error(rc);
     if (state_.timed_out) return absl::DeadlineExceededError(Message("operation timed out"));
+    if (state_.too_large) {
+      return absl::ResourceExhaustedError(Message("repository exceeds the maximum fetch size of " +
+                                                  std::to_string(state_.max_bytes) + " bytes"));
+    }
+    if (!state_.host_key_error.empty()) {
+      return absl::UnauthenticatedError(Message("ssh: handshake failed: " + state_.host_key_error));
+    }
     if (state_.auth_rejected) return absl::UnauthenticatedError(Message("authentication failed"));
     if (state_.auth_missing || rc == GIT_EAUTH) return absl::UnauthenticatedError(Message(detail));
     if (state_.cert_rejected || rc == GIT_ECERTIFICATE)
@@ -242,6 +356,8 @@ class Session {
 
   git_remote* remote() const { return remote_.get(); }
   const std::string& url() const { return url_; }
+  const git_remote_callbacks& callbacks() const { return callbacks_; }
+  const git_proxy_options& proxy() const { return proxy_; }
 
  private:
   std::string url_;
@@ -366,6 +482,122 @@ absl::Status CreateRef(git_repository* repo, const std::string& name, const std:
   return absl::OkStatus();
 }
 
+
+// Refuses settings the libgit2 1.5 transport cannot honour.
+absl::Status ValidateAuth(const AuthOptions& auth, const std::string& url) {
+  if (!auth.tls_cert_pem.empty() || !auth.tls_key_pem.empty()) {
+    return absl::UnauthenticatedError(
+        "unable to clone '" + RedactUrl(url) +
+        "': client TLS certificates (tls.crt/tls.key) are not supported by this Git transport");
+  }
+  if (!auth.proxy.empty() && auth.proxy.address.rfind("http://", 0) != 0 &&
+      auth.proxy.address.rfind("https://", 0) != 0) {
+    return absl::InvalidArgumentError(
+        "failed to configure proxy options: unsupported proxy scheme in '" +
+        RedactUrl(auth.proxy.address) + "' (only http and https proxies are supported)");
+  }
+  return absl::OkStatus();
+}
+
+// Opens the bare fetch cache, creating it (or recreating it when unusable).
+absl::StatusOr<RepositoryPtr> OpenCache(const std::string& dir) {
+  git_repository* raw = nullptr;
+  if (git_repository_open_bare(&raw, dir.c_str()) == 0) return RepositoryPtr(raw);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(fs::path(dir).parent_path(), ec);
+  int rc = git_repository_init(&raw, dir.c_str(), /*is_bare=*/1);
+  if (rc < 0) {
+    return absl::InternalError("failed to initialise fetch cache '" + dir +
+                               "': " + LastLibgit2Error(rc));
+  }
+  return RepositoryPtr(raw);
+}
+
+struct SubmoduleList {
+  std::vector<std::string> names;
+};
+
+int CollectSubmodule(git_submodule* /*sm*/, const char* name, void* payload) {
+  static_cast<SubmoduleList*>(payload)->names.emplace_back(name);
+  return 0;
+}
+
+// Initialises and updates every submodule of `repo`, recursively (depth
+// bounded against cycles), fetching with `callbacks` (auth, host keys).
+absl::Status UpdateSubmodules(git_repository* repo, const git_remote_callbacks& callbacks,
+                              const git_proxy_options& proxy, CallbackState* state, int depth) {
+  if (depth > 10) return absl::FailedPreconditionError("submodules nested too deeply");
+  SubmoduleList list;
+  int rc = git_submodule_foreach(repo, CollectSubmodule, &list);
+  if (rc < 0) return absl::InternalError("failed to list submodules: " + LastLibgit2Error(rc));
+  for (const std::string& name : list.names) {
+    git_submodule* raw_sm = nullptr;
+    rc = git_submodule_lookup(&raw_sm, repo, name.c_str());
+    if (rc < 0) {
+      return absl::InternalError("failed to look up submodule '" + name +
+                                 "': " + LastLibgit2Error(rc));
+    }
+    std::unique_ptr<git_submodule, void (*)(git_submodule*)> sm(raw_sm, git_submodule_free);
+    git_submodule_update_options update;
+    git_submodule_update_options_init(&update, GIT_SUBMODULE_UPDATE_OPTIONS_VERSION);
+    update.fetch_opts.callbacks = callbacks;
+    update.fetch_opts.callbacks.payload = state;
+    update.fetch_opts.proxy_opts = proxy;
+    if (update.fetch_opts.proxy_opts.payload != nullptr) update.fetch_opts.proxy_opts.payload = state;
+    update.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    update.checkout_opts.checkout_strategy = GIT_CHECKOUT_FORCE;
+    update.allow_fetch = 1;
+    state->credential_calls = 0;
+    rc = git_submodule_update(sm.get(), /*init=*/1, &update);
+    if (rc < 0) {
+      const std::string url = git_submodule_url(sm.get()) ? git_submodule_url(sm.get()) : "";
+      std::string detail = state->host_key_error.empty() ? LastLibgit2Error(rc)
+                                                         : "ssh: handshake failed: " + state->host_key_error;
+      std::string message = "failed to update submodule '" + name + "' from '" + RedactUrl(url) +
+                            "': " + detail;
+      if (state->timed_out) return absl::DeadlineExceededError(message);
+      if (state->auth_rejected || state->auth_missing || !state->host_key_error.empty() ||
+          rc == GIT_EAUTH || rc == GIT_ECERTIFICATE)
+        return absl::UnauthenticatedError(message);
+      return absl::UnavailableError(message);
+    }
+    git_repository* raw_sub = nullptr;
+    if (git_submodule_open(&raw_sub, sm.get()) == 0) {
+      RepositoryPtr sub(raw_sub);
+      absl::Status st = UpdateSubmodules(sub.get(), callbacks, proxy, state, depth + 1);
+      if (!st.ok()) return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Splits an annotated tag object into its signature and signed payload.
+void ExtractTagSignature(git_repository* repo, const std::string& tag_oid_hex, CloneResult* result) {
+  git_oid oid;
+  if (git_oid_fromstr(&oid, tag_oid_hex.c_str()) < 0) return;
+  git_odb* odb = nullptr;
+  if (git_repository_odb(&odb, repo) < 0) return;
+  git_odb_object* obj = nullptr;
+  if (git_odb_read(&obj, odb, &oid) == 0) {
+    if (git_odb_object_type(obj) == GIT_OBJECT_TAG) {
+      result->annotated_tag = true;
+      std::string raw(static_cast<const char*>(git_odb_object_data(obj)), git_odb_object_size(obj));
+      for (const char* marker : {"-----BEGIN PGP SIGNATURE-----", "-----BEGIN SSH SIGNATURE-----",
+                                 "-----BEGIN PGP MESSAGE-----"}) {
+        size_t pos = raw.find(std::string("\n") + marker);
+        if (pos != std::string::npos) {
+          result->tag_signature.payload = raw.substr(0, pos + 1);
+          result->tag_signature.signature = raw.substr(pos + 1);
+          break;
+        }
+      }
+    }
+    git_odb_object_free(obj);
+  }
+  git_odb_free(odb);
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<RemoteRef>> ListRemoteRefs(const std::string& url,
@@ -373,6 +605,8 @@ absl::StatusOr<std::vector<RemoteRef>> ListRemoteRefs(const std::string& url,
                                                       std::chrono::seconds timeout) {
   EnsureLibgit2Initialized();
   absl::Status st = ValidateUrl(url, "unable to list references of");
+  if (!st.ok()) return st;
+  st = ValidateAuth(auth, url);
   if (!st.ok()) return st;
   Session session(url, auth, timeout, "unable to list references of");
   st = session.Connect(nullptr);
@@ -417,16 +651,33 @@ absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string
     }
     constraints = std::move(*parsed);
   }
+  st = ValidateAuth(options.auth, options.url);
+  if (!st.ok()) return st;
   st = PrepareDestination(dest_dir);
   if (!st.ok()) return st;
 
-  git_repository* raw_repo = nullptr;
-  int rc = git_repository_init(&raw_repo, dest_dir.c_str(), /*is_bare=*/0);
-  if (rc < 0)
-    return absl::InternalError("failed to initialise repository: " + LastLibgit2Error(rc));
-  RepositoryPtr repo(raw_repo);
-  auto session =
-      std::make_unique<Session>(options.url, options.auth, options.timeout, "unable to clone");
+  const bool use_cache = !options.cache_dir.empty() && !options.recurse_submodules;
+  int rc = 0;
+  RepositoryPtr repo;
+  if (use_cache) {
+    auto opened = OpenCache(options.cache_dir);
+    if (!opened.ok()) return opened.status();
+    repo = std::move(*opened);
+  } else {
+    git_repository* raw_repo = nullptr;
+    rc = git_repository_init(&raw_repo, dest_dir.c_str(), /*is_bare=*/0);
+    if (rc < 0)
+      return absl::InternalError("failed to initialise repository: " + LastLibgit2Error(rc));
+    repo.reset(raw_repo);
+    if (options.recurse_submodules) {
+      // Relative submodule URLs resolve against the "origin" remote.
+      git_remote* origin = nullptr;
+      if (git_remote_create(&origin, repo.get(), "origin", options.url.c_str()) == 0)
+        git_remote_free(origin);
+    }
+  }
+  auto session = std::make_unique<Session>(options.url, options.auth, options.timeout,
+                                           "unable to clone", options.max_fetch_bytes);
   st = session->Connect(repo.get());
   if (!st.ok()) return st;
   auto refs = session->List();
@@ -538,8 +789,10 @@ absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string
     if (revision == TransformRevision(options.last_observed_commit)) {
       session.reset();
       repo.reset();
-      std::error_code ec;
-      fs::remove_all(fs::path(dest_dir) / ".git", ec);
+      if (!use_cache) {
+        std::error_code ec;
+        fs::remove_all(fs::path(dest_dir) / ".git", ec);
+      }
       CloneResult result;
       result.commit = commit;
       result.ref_name = ref_name;
@@ -572,20 +825,61 @@ absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string
     st = CreateRef(repo.get(), local_ref, target);
     if (!st.ok()) return st;
   }
+  // Submodules reuse the session's callbacks (auth, host keys, deadline).
+  const git_remote_callbacks callbacks = session->callbacks();
+  const git_proxy_options proxy = session->proxy();
   session.reset();  // disconnect before the (possibly long) checkout
 
+  std::vector<std::string> sparse;
+  for (std::string dir : options.sparse_checkout) {
+    while (dir.rfind("./", 0) == 0) dir.erase(0, 2);
+    while (!dir.empty() && dir.back() == '/') dir.pop_back();
+    if (!dir.empty()) sparse.push_back(dir);
+  }
+  std::vector<char*> sparse_ptrs;
+  for (auto& d : sparse) sparse_ptrs.push_back(d.data());
   git_checkout_options checkout;
   git_checkout_options_init(&checkout, GIT_CHECKOUT_OPTIONS_VERSION);
   checkout.checkout_strategy = GIT_CHECKOUT_FORCE;
+  // No .gitattributes filters (eol, ident): go-git in Flux applies none, and
+  // the per-file attribute lookups dominate checkout time.
+  checkout.disable_filters = 1;
+  if (!sparse.empty()) checkout.paths = {sparse_ptrs.data(), sparse_ptrs.size()};
+  git_index* empty_index = nullptr;
+  if (use_cache) {
+    // Write the tree into dest_dir as if nothing were checked out there.
+    if (git_index_new(&empty_index) < 0)
+      return absl::InternalError("failed to create index: " + LastLibgit2Error(-1));
+    checkout.checkout_strategy |= GIT_CHECKOUT_DONT_WRITE_INDEX;
+    checkout.baseline_index = empty_index;
+    // Give the bare cache a work tree in memory only (nothing is written to
+    // its config): checkout of gitlinks (submodules) needs one.
+    rc = git_repository_set_workdir(repo.get(), dest_dir.c_str(), /*update_gitlink=*/0);
+    if (rc < 0) {
+      git_index_free(empty_index);
+      return absl::InternalError("failed to set work tree: " + LastLibgit2Error(rc));
+    }
+  }
   rc = git_checkout_tree(repo.get(), commit_obj->get(), &checkout);
+  if (empty_index != nullptr) git_index_free(empty_index);
   if (rc < 0) return absl::InternalError("failed to checkout: " + LastLibgit2Error(rc));
   const git_oid* commit_oid = git_object_id(commit_obj->get());
-  if (kind == RefKind::kBranch) {
-    rc = git_repository_set_head(repo.get(), local_ref.c_str());
-  } else {
-    rc = git_repository_set_head_detached(repo.get(), commit_oid);
+  if (!use_cache) {
+    if (kind == RefKind::kBranch) {
+      rc = git_repository_set_head(repo.get(), local_ref.c_str());
+    } else {
+      rc = git_repository_set_head_detached(repo.get(), commit_oid);
+    }
+    if (rc < 0) return absl::InternalError("failed to update HEAD: " + LastLibgit2Error(rc));
   }
-  if (rc < 0) return absl::InternalError("failed to update HEAD: " + LastLibgit2Error(rc));
+  if (options.recurse_submodules) {
+    CallbackState sub_state;
+    sub_state.auth = &options.auth;
+    sub_state.deadline = Clock::now() + options.timeout;
+    sub_state.max_bytes = options.max_fetch_bytes;
+    st = UpdateSubmodules(repo.get(), callbacks, proxy, &sub_state, 0);
+    if (!st.ok()) return st;
+  }
 
   auto* commit = reinterpret_cast<git_commit*>(commit_obj->get());
   CloneResult result;
@@ -599,6 +893,20 @@ absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string
                     (author->email ? author->email : "") + ">";
   }
   result.commit_time = git_commit_time(commit);
+  git_buf sig = GIT_BUF_INIT;
+  git_buf signed_data = GIT_BUF_INIT;
+  git_oid oid_copy = *commit_oid;
+  if (git_commit_extract_signature(&sig, &signed_data, repo.get(), &oid_copy, nullptr) == 0) {
+    result.commit_signature.signature.assign(sig.ptr, sig.size);
+    result.commit_signature.payload.assign(signed_data.ptr, signed_data.size);
+  }
+  git_buf_dispose(&sig);
+  git_buf_dispose(&signed_data);
+  git_error_clear();
+  if (local_ref.rfind("refs/tags/", 0) == 0) {
+    result.tag_name = local_ref.substr(10);
+    ExtractTagSignature(repo.get(), target, &result);
+  }
   return result;
 }
 

@@ -16,7 +16,7 @@
 namespace fluxcpp::git {
 
 struct CloneOptions {
-  // git://, http://, https:// URL or a local path / file:// URL.
+  // git://, http://, https://, ssh:// URL or a local path / file:// URL.
   std::string url;
   Reference reference;
   AuthOptions auth;
@@ -27,6 +27,27 @@ struct CloneOptions {
   // tag and name refs: if the remote ref still resolves to exactly this
   // revision, nothing is fetched and the result has `unchanged` set.
   std::string last_observed_commit;
+  // Initialise and update all submodules recursively, with the same auth.
+  bool recurse_submodules = false;
+  // Directories to check out (others are left out); empty = everything.
+  // A leading "./" is trimmed. Existence is not checked here.
+  std::vector<std::string> sparse_checkout;
+  // Abort when the fetched pack data exceeds this many bytes (0 = no limit).
+  int64_t max_fetch_bytes = 0;
+  // Persistent fetch cache: a bare repository (created when missing, rebuilt
+  // when corrupt) that keeps the objects of previous fetches, so a changed
+  // remote costs an incremental fetch. The checkout is written from it into
+  // dest_dir. Empty = fetch into dest_dir/.git. Ignored with
+  // recurse_submodules (submodules need a work-tree repository). One cache
+  // must not be used by two Clone calls at once.
+  std::string cache_dir;
+};
+
+// A signed Git object's detached signature and the bytes it signs.
+struct SignedData {
+  std::string signature;  // armored ("-----BEGIN PGP SIGNATURE-----" / SSH)
+  std::string payload;
+  bool signed_object() const { return !signature.empty(); }
 };
 
 struct CloneResult {
@@ -37,6 +58,12 @@ struct CloneResult {
   std::string author;       // "Name <email>" (empty when unchanged)
   int64_t commit_time = 0;  // committer time, Unix seconds (0 when unchanged)
   bool unchanged = false;   // skipped by the last_observed_commit optimisation
+  // Signature material (empty when unchanged or unsigned). `tag` is set only
+  // when the checked-out ref is an annotated tag.
+  SignedData commit_signature;
+  bool annotated_tag = false;
+  std::string tag_name;     // short tag name when the ref is a tag ("" otherwise)
+  SignedData tag_signature;
 };
 
 // Fetches `options.reference` from `options.url` and checks it out into
@@ -50,6 +77,9 @@ struct CloneResult {
 //   kUnavailable        unreachable remote, network/protocol failures
 //   kInvalidArgument    bad URL, ref name or semver range
 //   kDeadlineExceeded   the timeout passed during the transfer
+//   kResourceExhausted  the fetched data exceeded max_fetch_bytes
+//   kUnauthenticated    also: unknown/mismatching SSH host key ("knownhosts: ..."),
+//                       client TLS certificates (unsupported by libgit2 1.5)
 absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string& dest_dir);
 
 struct RemoteRef {

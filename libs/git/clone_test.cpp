@@ -376,3 +376,53 @@ TEST_CASE("Clone over HTTPS trusting a CA from the secret", "[git]") {
 
 }  // namespace
 }  // namespace fluxcpp::git
+
+namespace fluxcpp::git {
+namespace {
+
+TEST_CASE("Clone through the persistent fetch cache, with a sparse checkout", "[git]") {
+  TempDir cache("fluxcpp-cache");
+  for (int round = 0; round < 2; ++round) {  // second round reuses the cache
+    TempDir out("fluxcpp-clone");
+    CloneOptions opts;
+    opts.url = Daemon().Url("app");
+    opts.reference.branch = "main";
+    opts.cache_dir = cache.Join("app.git");
+    opts.sparse_checkout = {"./deploy"};
+    auto r = Clone(opts, out.Join("co"));
+    REQUIRE(r.ok());
+    CHECK(r->revision == "main@sha1:" + Repo().c4);
+    CHECK(fs::exists(out.Join("co/deploy/app.yaml")));
+    CHECK_FALSE(fs::exists(out.Join("co/a.txt")));
+    CHECK_FALSE(fs::exists(out.Join("co/.git")));  // objects stay in the cache
+    CHECK(fs::exists(cache.Join("app.git/objects")));
+  }
+}
+
+TEST_CASE("Clone exposes tag signature material and refuses client TLS", "[git]") {
+  auto r = DoClone(Daemon().Url("app"), {.tag = "v1.0.0"});
+  REQUIRE(r->result.ok());
+  CHECK(r->result->annotated_tag);
+  CHECK(r->result->tag_name == "v1.0.0");
+  CHECK_FALSE(r->result->tag_signature.signed_object());  // annotated, unsigned
+  CHECK_FALSE(r->result->commit_signature.signed_object());
+
+  AuthOptions mtls;
+  mtls.tls_cert_pem = "cert";
+  mtls.tls_key_pem = "key";
+  auto refused = DoClone(Daemon().Url("app"), {.branch = "main"}, "", mtls);
+  CHECK(refused->result.status().code() == absl::StatusCode::kUnauthenticated);
+}
+
+TEST_CASE("Clone stops at the fetch size limit", "[git]") {
+  TempDir out("fluxcpp-clone");
+  CloneOptions opts;
+  opts.url = Daemon().Url("app");
+  opts.reference.branch = "main";
+  opts.max_fetch_bytes = 10;
+  auto r = Clone(opts, out.Join("co"));
+  CHECK(r.status().code() == absl::StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace fluxcpp::git

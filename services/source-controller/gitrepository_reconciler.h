@@ -22,6 +22,11 @@ struct GitRepositoryOptions {
   int artifact_retention_records = 2;
   std::chrono::nanoseconds requeue_dependency = std::chrono::seconds(30);
   std::string tmp_dir = "/tmp";
+  // Root of the persistent fetch caches (one bare repository per object at
+  // <root>/<namespace>/<name>.git); empty disables caching.
+  std::string git_cache_dir;
+  // Refuse repositories whose fetched data exceeds this size (0 = no limit).
+  int64_t git_max_fetch_bytes = 0;
 };
 
 class GitRepositoryReconciler : public runtime::Reconciler {
@@ -32,6 +37,10 @@ class GitRepositoryReconciler : public runtime::Reconciler {
       : client_(client), storage_(storage), hub_(hub), events_(events), options_(std::move(options)) {}
 
   runtime::Result Reconcile(const runtime::Request& request, runtime::ReconcileContext& ctx) override;
+
+  // Names of the GitRepositories in `ns` whose spec.include lists `name`
+  // (for the watch that re-triggers includers when an included artifact changes).
+  static bool Includes(const object::Value& includer, const std::string& name);
 
  private:
   kube::Client* client_;

@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   Duration retention_ttl = std::chrono::minutes(1);
   int retention_records = 2;
   Duration requeue_dependency = std::chrono::seconds(30);
+  std::string git_cache_path = EnvOr("TMPDIR", "/tmp") + "/source-controller-git-cache";
+  int64_t git_max_fetch_size = 0;
   flags.String("storage-path", &storage_path, "The local storage path.");
   flags.String("storage-addr", &storage_addr, "The address the static file server binds to.");
   flags.String("storage-adv-addr", &storage_adv_addr, "The advertised address of the static file server.");
@@ -52,6 +54,13 @@ int main(int argc, char** argv) {
   flags.Int("artifact-retention-records", &retention_records,
             "The maximum number of artifacts to be kept in storage after a garbage collection.");
   flags.DurationFlag("requeue-dependency", &requeue_dependency, "The interval at which failing dependencies are reevaluated.");
+  // fluxcpp extensions (no Flux equivalent).
+  flags.String("git-cache-path", &git_cache_path,
+               "Directory of the persistent Git fetch caches (one bare repository per GitRepository); "
+               "empty disables caching.");
+  flags.Int("git-max-fetch-size", &git_max_fetch_size,
+              "Maximum bytes fetched for one GitRepository revision; larger repositories fail with "
+              "GitOperationFailed (0 = no limit).");
 
   if (absl::Status s = flags.Parse(argc, argv); !s.ok()) {
     if (s.code() == absl::StatusCode::kCancelled) return 0;
@@ -97,10 +106,30 @@ int main(int argc, char** argv) {
   git_options.artifact_retention_records = retention_records;
   git_options.requeue_dependency = requeue_dependency;
   git_options.tmp_dir = EnvOr("TMPDIR", "/tmp");
+  git_options.git_cache_dir = git_cache_path;
+  git_options.git_max_fetch_bytes = git_max_fetch_size;
   const kube::GroupVersionKind gvk{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
-  (*manager)->AddController((*manager)->ControllerDefaults("gitrepository", gvk),
-                            std::make_unique<source::GitRepositoryReconciler>(
-                                &(*manager)->client(), storage->get(), hub.get(), &recorder, git_options));
+  runtime::Controller& git_controller = (*manager)->AddController(
+      (*manager)->ControllerDefaults("gitrepository", gvk),
+      std::make_unique<source::GitRepositoryReconciler>(&(*manager)->client(), storage->get(), hub.get(), &recorder,
+                                                        git_options));
+  // A new artifact of an included GitRepository re-triggers its includers.
+  git_controller.Watch(
+      git_controller.shared_informer(),
+      [&git_controller](const object::Value& changed) {
+        std::vector<runtime::Request> out;
+        const std::string ns = object::GetString(changed, {"metadata", "namespace"});
+        const std::string name = object::GetString(changed, {"metadata", "name"});
+        for (const auto& o : git_controller.informer().ListNamespace(ns)) {
+          if (source::GitRepositoryReconciler::Includes(*o, name))
+            out.push_back({ns, object::GetString(*o, {"metadata", "name"})});
+        }
+        return out;
+      },
+      [](const object::Value& old_obj, const object::Value& new_obj) {
+        return object::GetString(old_obj, {"status", "artifact", "digest"}) !=
+               object::GetString(new_obj, {"status", "artifact", "digest"});
+      });
 
   absl::Status run = (*manager)->Run();
   recorder.Flush(std::chrono::seconds(5));
