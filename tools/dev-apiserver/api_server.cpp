@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -15,6 +17,17 @@
 
 namespace fluxcpp::devapiserver {
 namespace {
+
+// cpp-httplib listens with a backlog of 5, so bursts of connections (a
+// controller starting its informers, a test opening hundreds of watches) see
+// SYNs dropped and 1s retransmits. Re-listening on the bound socket raises it.
+class Transport : public httplib::Server {
+ public:
+  bool RaiseBacklog(int backlog) {
+    socket_t fd = svr_sock_;
+    return fd != INVALID_SOCKET && ::listen(fd, backlog) == 0;
+  }
+};
 
 // Runs every accepted connection on its own thread, so long-lived watch
 // streams never wait for a pool slot. shutdown() waits for them to finish.
@@ -62,10 +75,10 @@ ResponseForm FormFromAccept(const std::string& accept) {
 }
 
 ApiServer::ApiServer(ApiServerOptions options, ObjectService& service)
-    : options_(std::move(options)), service_(service), http_(std::make_unique<httplib::Server>()) {
+    : options_(std::move(options)), service_(service), http_(std::make_unique<Transport>()) {
   http_->new_task_queue = [] { return new ThreadPerConnection(); };
   http_->set_keep_alive_max_count(100000);
-  http_->set_keep_alive_timeout(90);
+  http_->set_keep_alive_timeout(30);
   http_->set_read_timeout(30);
   http_->set_write_timeout(30);
   http_->set_tcp_nodelay(true);
@@ -102,10 +115,11 @@ absl::StatusOr<int> ApiServer::Bind() {
     int port = http_->bind_to_any_port(options_.host);
     if (port <= 0) return absl::UnavailableError(absl::StrCat("cannot bind ", options_.host));
     options_.port = port;
-    return port;
-  }
-  if (!http_->bind_to_port(options_.host, options_.port)) {
+  } else if (!http_->bind_to_port(options_.host, options_.port)) {
     return absl::UnavailableError(absl::StrCat("cannot bind ", options_.host, ":", options_.port));
+  }
+  if (!static_cast<Transport*>(http_.get())->RaiseBacklog(4096)) {
+    Logger().Error("could not raise the listen backlog");
   }
   return options_.port;
 }

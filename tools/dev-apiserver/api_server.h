@@ -57,6 +57,7 @@ class ApiServer {
   bool ServeDiscovery(const httplib::Request& req, httplib::Response& res);
   // handlers_objects.cpp
   void ServeResource(const httplib::Request& req, httplib::Response& res, const RequestInfo& info);
+  void ServeScale(const httplib::Request& req, httplib::Response& res, const RequestScope& scope);
   // handlers_watch.cpp
   void ServeWatch(const httplib::Request& req, httplib::Response& res, const RequestScope& scope,
                   const RequestInfo& info);

@@ -79,6 +79,12 @@ std::vector<ResourceInfo> BuiltinResources() {
     info.has_status = row.has_status;
     info.short_names = row.short_names;
     info.categories = row.categories;
+    if (info.group == "apps" &&
+        (info.plural == "deployments" || info.plural == "replicasets" || info.plural == "statefulsets")) {
+      info.scale_spec_replicas_path = ".spec.replicas";
+      info.scale_status_replicas_path = ".status.replicas";
+      info.scale_selector_path = ".spec.selector";
+    }
     out.push_back(std::move(info));
   }
   return out;

@@ -129,6 +129,11 @@ std::vector<ResourceInfo> ResourcesFromCrd(const Value& crd) {
     info.short_names = Strings(names->contains("shortNames") ? &(*names)["shortNames"] : nullptr);
     info.categories = Strings(names->contains("categories") ? &(*names)["categories"] : nullptr);
     info.has_status = object::Find(v, {"subresources", "status"}) != nullptr;
+    if (const Value* scale = object::Find(v, {"subresources", "scale"}); scale != nullptr && scale->is_object()) {
+      info.scale_spec_replicas_path = scale->value("specReplicasPath", "");
+      info.scale_status_replicas_path = scale->value("statusReplicasPath", "");
+      info.scale_selector_path = scale->value("labelSelectorPath", "");
+    }
     if (const Value* cols = object::Find(v, {"additionalPrinterColumns"}); cols != nullptr && cols->is_array()) {
       for (const Value& c : *cols) {
         PrinterColumn col;

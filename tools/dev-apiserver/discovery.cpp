@@ -68,6 +68,15 @@ Value ApiResourceList(const ResourceRegistry& registry, const std::string& group
     if (!r->short_names.empty()) entry["shortNames"] = r->short_names;
     if (!r->categories.empty()) entry["categories"] = r->categories;
     list.push_back(std::move(entry));
+    if (r->HasScale()) {
+      list.push_back({{"name", r->plural + "/scale"},
+                      {"singularName", ""},
+                      {"namespaced", r->namespaced},
+                      {"group", "autoscaling"},
+                      {"version", "v1"},
+                      {"kind", "Scale"},
+                      {"verbs", Value::array({"get", "patch", "update"})}});
+    }
     if (r->has_status) {
       list.push_back({{"name", r->plural + "/status"},
                       {"singularName", ""},

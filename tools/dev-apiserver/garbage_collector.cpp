@@ -75,7 +75,11 @@ void GarbageCollector::Loop() {
     }
     bool sweep = absl::Now() - last_sweep > absl::Seconds(5);
     if (sweep) last_sweep = absl::Now();
-    RunOnce(sweep);
+    try {
+      RunOnce(sweep);
+    } catch (const std::exception& e) {
+      Logger().Error("garbage collector pass failed", {{"error", e.what()}});
+    }
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <cstring>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -9,6 +11,7 @@
 #include "tools/dev-apiserver/api_server.h"
 #include "tools/dev-apiserver/discovery.h"
 #include "tools/dev-apiserver/http_util.h"
+#include "tools/dev-apiserver/openapi.h"
 
 namespace fluxcpp::devapiserver {
 
@@ -25,8 +28,24 @@ bool ApiServer::ServeDiscovery(const httplib::Request& req, httplib::Response& r
     WriteValue(res, 200, VersionInfo());
     return true;
   }
+  if (path == "/openapi/v3") {
+    WriteValue(res, 200, OpenApiV3Index(service_.registry()));
+    return true;
+  }
+  if (absl::StartsWith(path, "/openapi/v3/")) {
+    std::vector<std::string> gv = absl::StrSplit(path.substr(strlen("/openapi/v3/")), '/', absl::SkipEmpty());
+    object::Value doc;
+    if (gv.size() == 2 && gv[0] == "api") doc = OpenApiV3GroupVersion(service_.registry(), "", gv[1]);
+    if (gv.size() == 3 && gv[0] == "apis") doc = OpenApiV3GroupVersion(service_.registry(), gv[1], gv[2]);
+    if (doc.is_null()) {
+      WriteError(res, PathNotFoundError());
+    } else {
+      WriteValue(res, 200, doc);
+    }
+    return true;
+  }
   if (absl::StartsWith(path, "/openapi/")) {
-    // No OpenAPI documents: clients skip schema-driven features.
+    // No OpenAPI v2 document (see openapi.h).
     WriteError(res, PathNotFoundError());
     return true;
   }

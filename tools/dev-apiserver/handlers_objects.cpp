@@ -12,6 +12,7 @@
 #include "tools/dev-apiserver/api_server.h"
 #include "tools/dev-apiserver/http_util.h"
 #include "tools/dev-apiserver/managed_fields.h"
+#include "tools/dev-apiserver/protobuf_decoder.h"
 #include "tools/dev-apiserver/table.h"
 
 namespace fluxcpp::devapiserver {
@@ -107,10 +108,16 @@ absl::StatusOr<Value> ParseBody(const httplib::Request& req) {
     if (!parsed.ok()) return BadRequestError(parsed.status().message());
     return parsed;
   }
-  if (type == "application/vnd.kubernetes.protobuf") {
-    return UnsupportedMediaTypeError(
-        "the body of the request was in an unknown format - accepted media types include: application/json, "
-        "application/yaml");
+  if (type == kProtobufMediaType) {
+    auto decoded = DecodeKubernetesProtobuf(req.body);
+    if (decoded.ok()) return decoded;
+    if (decoded.status().code() == absl::StatusCode::kUnimplemented) {
+      return UnsupportedMediaTypeError(absl::StrCat(
+          "the body of the request was in an unknown format - accepted media types include: application/json, "
+          "application/yaml (",
+          decoded.status().message(), ")"));
+    }
+    return BadRequestError(absl::StrCat("error decoding protobuf body: ", decoded.status().message()));
   }
   auto parsed = object::ParseJson(req.body);
   if (!parsed.ok()) {
@@ -148,13 +155,45 @@ absl::StatusOr<DeleteOptions> ParseDeleteOptions(const httplib::Request& req, bo
 
 }  // namespace
 
+void ApiServer::ServeScale(const httplib::Request& req, httplib::Response& res, const RequestScope& scope) {
+  if (req.method == "GET") {
+    auto scale = service_.GetScale(scope);
+    if (!scale.ok()) return WriteError(res, scale.status());
+    return WriteJson(res, 200, **scale);
+  }
+  absl::StatusOr<WriteResult> result;
+  if (req.method == "PUT") {
+    auto body = ParseBody(req);
+    if (!body.ok()) return WriteError(res, body.status());
+    result = service_.UpdateScale(scope, std::move(*body));
+  } else if (req.method == "PATCH") {
+    std::string type = MediaType(req.get_header_value("Content-Type"));
+    PatchType patch_type = type == "application/json-patch+json"             ? PatchType::kJson
+                           : type == "application/strategic-merge-patch+json" ? PatchType::kStrategic
+                           : type == "application/merge-patch+json"          ? PatchType::kMerge
+                                                                              : PatchType::kApply;
+    result = service_.PatchScale(scope, patch_type, req.body);
+  } else {
+    return WriteError(res, MethodNotAllowedError());
+  }
+  if (!result.ok()) return WriteError(res, result.status());
+  WriteJson(res, result->http_code, *result->json);
+}
+
 void ApiServer::ServeResource(const httplib::Request& req, httplib::Response& res, const RequestInfo& info) {
   ResourcePtr r = service_.registry().Find(info.group, info.version, info.resource);
   if (r == nullptr || (!info.ns.empty() && !r->namespaced)) {
     WriteError(res, PathNotFoundError());
     return;
   }
-  if (!info.subresource.empty() && !(info.subresource == "status" && r->has_status)) {
+  // A namespaced resource without a namespace only supports cross-namespace
+  // list and watch.
+  if (r->namespaced && info.ns.empty() && !(req.method == "GET" && info.name.empty())) {
+    WriteError(res, PathNotFoundError());
+    return;
+  }
+  if (!info.subresource.empty() && !(info.subresource == "status" && r->has_status) &&
+      !(info.subresource == "scale" && r->HasScale())) {
     WriteError(res, PathNotFoundError());
     return;
   }
@@ -177,6 +216,7 @@ void ApiServer::ServeResource(const httplib::Request& req, httplib::Response& re
   }
   ResponseForm form = FormFromAccept(req.get_header_value("Accept"));
   const std::string& method = req.method;
+  if (scope.subresource == "scale") return ServeScale(req, res, scope);
 
   if (method == "GET") {
     bool watch = info.legacy_watch || IsTrue(Param(req, "watch"));

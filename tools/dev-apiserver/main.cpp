@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -17,6 +18,7 @@
 #include "tools/dev-apiserver/object_service.h"
 #include "tools/dev-apiserver/resource_registry.h"
 #include "tools/dev-apiserver/store.h"
+#include "tools/dev-apiserver/workload_simulator.h"
 
 using namespace fluxcpp;
 using namespace fluxcpp::devapiserver;
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   std::string token;
   Duration watch_timeout = std::chrono::minutes(30);
+  bool simulate_workloads = true;
   FlagSet flags("dev-apiserver");
   flags.String("listen", &listen, "HOST:PORT to serve the Kubernetes API on (port 0 picks a free port)");
   flags.String("data-dir", &data_dir, "directory for the write-ahead log; empty keeps everything in memory");
@@ -44,6 +47,8 @@ int main(int argc, char** argv) {
   flags.String("log-level", &log_level, "log verbosity: trace, debug, info, error");
   flags.String("token", &token, "bearer token written to the kubeconfig (random when empty)");
   flags.DurationFlag("max-watch-timeout", &watch_timeout, "longest a watch stream stays open");
+  flags.Bool("simulate-workloads", &simulate_workloads,
+             "report Deployments, StatefulSets, DaemonSets, Jobs, Pods, PVCs as healthy once applied");
   absl::Status parsed = flags.Parse(argc, argv);
   if (absl::IsCancelled(parsed)) return 0;
   if (!parsed.ok()) {
@@ -86,6 +91,8 @@ int main(int argc, char** argv) {
   service.set_observer(&gc);
   if (absl::Status st = service.Bootstrap(); !st.ok()) return Fail(absl::StrCat("bootstrap: ", st.message()));
   gc.Start();
+  WorkloadSimulator simulator(service);
+  if (simulate_workloads) simulator.Start();
 
   ApiServerOptions options;
   options.host = host;
@@ -111,7 +118,11 @@ int main(int argc, char** argv) {
   signal_thread.detach();
   Logger().Info("serving", {{"url", url}, {"kubeconfig", kubeconfig_out}});
   absl::Status served = server.Serve();
+  simulator.Stop();
   gc.Stop();
   if (!served.ok()) return Fail(std::string(served.message()));
-  return 0;
+  Logger().Info("stopped");
+  // Every acknowledged write is already fsynced; connection threads that
+  // outlived the shutdown grace period must not see the store destroyed.
+  std::_Exit(0);
 }

@@ -80,9 +80,9 @@ Entry& UpsertEntry(std::vector<Entry>& entries, const FieldManagerContext& ctx, 
     e->operation = operation;
     e->subresource = ctx.subresource;
   }
-  bool changed = !(e->fields == fields) || e->raw.value("apiVersion", "") != ctx.api_version;
+  bool changed = !(e->fields == fields) || !e->raw.is_object() || e->raw.value("apiVersion", "") != ctx.api_version;
   e->fields = fields;
-  if (changed || !e->raw.contains("time")) {
+  if (changed || !e->raw.is_object() || !e->raw.contains("time")) {
     Value raw = {{"manager", ctx.manager}, {"operation", operation}, {"apiVersion", ctx.api_version},
                  {"time", ctx.now}};
     if (!ctx.subresource.empty()) raw["subresource"] = ctx.subresource;
@@ -152,6 +152,8 @@ absl::StatusOr<Value> ServerSideApply(const ResourceInfo& resource, const Value*
   std::map<std::string, std::vector<std::string>> conflicts;  // manager -> fields
   size_t conflict_count = 0;
   std::vector<std::pair<Entry*, FieldPath>> transfers;
+  std::vector<std::pair<Entry*, FieldPath>> forced_if_allowed;  // the conflicts, as transfers
+  std::map<std::string, std::vector<FieldPath>> conflict_paths;
   if (live != nullptr) {
     for (const FieldPath& p : applied_set.Members()) {
       const Value* want = apimachinery::ValueAtPath(scoped, p);
@@ -163,12 +165,38 @@ absl::StatusOr<Value> ServerSideApply(const ResourceInfo& resource, const Value*
         if (force) {
           transfers.push_back({&e, p});
         } else {
-          conflicts[absl::StrCat("conflict with \"", e.manager, "\"",
-                                 e.raw.contains("apiVersion") ? absl::StrCat(" using ", e.raw.value("apiVersion", ""))
-                                                              : "")]
-              .push_back(apimachinery::FieldPathString(p));
+          std::string who = absl::StrCat("conflict with \"", e.manager, "\"",
+                                         e.raw.is_object() && e.raw.contains("apiVersion")
+                                             ? absl::StrCat(" using ", e.raw.value("apiVersion", ""))
+                                             : "");
+          conflicts[who].push_back(apimachinery::FieldPathString(p));
+          conflict_paths[who].push_back(p);
+          forced_if_allowed.push_back({&e, p});
           ++conflict_count;
         }
+      }
+    }
+  }
+  // Like kube-apiserver's lastAppliedManager: when "kubectl" takes over an
+  // object managed by client-side apply, conflicts on fields listed in the
+  // last-applied-configuration annotation are forced, so switching to
+  // `kubectl apply --server-side` needs no --force-conflicts.
+  if (!conflicts.empty() && ctx.manager == "kubectl" && live != nullptr) {
+    std::string last = object::GetString(
+        *live, {"metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"});
+    auto last_applied = object::ParseJson(last);
+    if (!last.empty() && last_applied.ok()) {
+      FieldSet allowed = FieldSet::FromObject(ScopedFields(*last_applied, ctx));
+      bool all_allowed = true;
+      for (const auto& [who, fields] : conflict_paths) {
+        for (const FieldPath& p : fields) {
+          if (!allowed.HasAtOrUnder(p)) all_allowed = false;
+        }
+      }
+      if (all_allowed) {
+        for (auto& [entry, path] : forced_if_allowed) entry->fields.RemoveAtOrUnder(path);
+        conflicts.clear();
+        conflict_count = 0;
       }
     }
   }

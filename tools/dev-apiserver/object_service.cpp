@@ -16,6 +16,7 @@
 #include "tools/dev-apiserver/crd.h"
 #include "tools/dev-apiserver/managed_fields.h"
 #include "tools/dev-apiserver/object_meta.h"
+#include "tools/dev-apiserver/scale.h"
 #include "tools/dev-apiserver/strategy.h"
 
 namespace fluxcpp::devapiserver {
@@ -584,6 +585,65 @@ absl::StatusOr<WriteResult> ObjectService::Delete(const RequestScope& scope, con
   return WriteResult{ForVersion(r, outcome->json), 200, outcome->op == Op::kDelete};
 }
 
+absl::StatusOr<std::shared_ptr<const std::string>> ObjectService::GetScale(const RequestScope& scope) {
+  FLUX_ASSIGN_OR_RETURN(auto json, Get(scope));
+  FLUX_ASSIGN_OR_RETURN(Value obj, object::ParseJson(*json));
+  return std::make_shared<const std::string>(object::ToJson(ScaleOf(*scope.resource, obj)));
+}
+
+absl::StatusOr<WriteResult> ObjectService::WriteScale(
+    const RequestScope& in_scope, const std::function<absl::StatusOr<Value>(const Value&)>& next) {
+  RequestScope scope = in_scope;
+  scope.subresource = "";  // the write lands on the main resource
+  const ResourceInfo& r = *scope.resource;
+  std::string uid;
+  auto outcome = store_.Mutate(
+      KeyOf(scope),
+      [&](const StoredObject* current, const Store::View&) -> absl::StatusOr<Store::Mutation> {
+        if (current == nullptr) return NotFoundError(r, scope.name);
+        FLUX_ASSIGN_OR_RETURN(Value cur, ParseStored(*current));
+        uid = object::GetString(cur, {"metadata", "uid"});
+        FLUX_ASSIGN_OR_RETURN(Value scale, next(ScaleOf(r, cur)));
+        std::string rv = object::GetString(scale, {"metadata", "resourceVersion"});
+        if (!rv.empty() && rv != object::GetString(cur, {"metadata", "resourceVersion"})) {
+          return ConflictError(r, scope.name, kModifiedMessage);
+        }
+        Value obj = cur;
+        FLUX_RETURN_IF_ERROR(ApplyScale(r, scale, obj));
+        return PrepareUpdate(scope, cur, std::move(obj), false, true);
+      },
+      scope.dry_run);
+  if (!outcome.ok()) return outcome.status();
+  AfterCommit(scope, *outcome, uid);
+  FLUX_ASSIGN_OR_RETURN(Value obj, object::ParseJson(*outcome->json));
+  return WriteResult{std::make_shared<const std::string>(object::ToJson(ScaleOf(r, obj))), 200, false};
+}
+
+absl::StatusOr<WriteResult> ObjectService::UpdateScale(const RequestScope& scope, Value scale) {
+  return WriteScale(scope, [&](const Value&) -> absl::StatusOr<Value> { return scale; });
+}
+
+absl::StatusOr<WriteResult> ObjectService::PatchScale(const RequestScope& scope, PatchType type,
+                                                      const std::string& body) {
+  auto patch = object::ParseJson(body);
+  if (!patch.ok()) return BadRequestError(absl::StrCat("error decoding patch: ", patch.status().message()));
+  return WriteScale(scope, [&](const Value& scale) -> absl::StatusOr<Value> {
+    switch (type) {
+      case PatchType::kJson: {
+        auto out = apimachinery::ApplyJsonPatch(scale, *patch);
+        if (!out.ok()) return ApiError(422, "Invalid", out.status().message());
+        return out;
+      }
+      case PatchType::kStrategic:
+      case PatchType::kMerge:
+        return apimachinery::ApplyMergePatch(scale, *patch);
+      case PatchType::kApply:
+        break;
+    }
+    return UnsupportedMediaTypeError("apply patches are not supported on the scale subresource");
+  });
+}
+
 absl::StatusOr<ObjectService::ListResult> ObjectService::DeleteCollection(const RequestScope& scope,
                                                                           const ListOptions& list,
                                                                           const DeleteOptions& options) {
@@ -608,8 +668,10 @@ absl::StatusOr<ObjectService::ListResult> ObjectService::DeleteCollection(const 
 }
 
 absl::Status ObjectService::Modify(const ResourceInfo& resource, const std::string& ns, const std::string& name,
-                                   const std::string& manager, const std::function<bool(Value&)>& edit) {
+                                   const std::string& manager, const std::function<bool(Value&)>& edit,
+                                   const std::string& subresource) {
   RequestScope scope;
+  scope.subresource = subresource;
   scope.resource = registry_.FindByKind(resource.group, resource.version, resource.kind);
   if (scope.resource == nullptr) scope.resource = std::make_shared<const ResourceInfo>(resource);
   scope.ns = resource.namespaced ? ns : "";

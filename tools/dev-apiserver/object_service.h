@@ -88,16 +88,23 @@ class ObjectService {
   absl::StatusOr<WriteResult> Update(const RequestScope& scope, object::Value body);
   absl::StatusOr<WriteResult> Patch(const RequestScope& scope, PatchType type, const std::string& body, bool force);
   absl::StatusOr<WriteResult> Delete(const RequestScope& scope, const DeleteOptions& options);
+
+  // The scale subresource: the Scale view, and writes through it (PUT of a
+  // Scale, or a merge/JSON patch of it). `scope.subresource` is "scale".
+  absl::StatusOr<std::shared_ptr<const std::string>> GetScale(const RequestScope& scope);
+  absl::StatusOr<WriteResult> UpdateScale(const RequestScope& scope, object::Value scale);
+  absl::StatusOr<WriteResult> PatchScale(const RequestScope& scope, PatchType type, const std::string& body);
   // Deletes every object of the collection the options select; returns the list of affected objects.
   absl::StatusOr<ListResult> DeleteCollection(const RequestScope& scope, const ListOptions& list,
                                               const DeleteOptions& options);
 
   // Trusted in-process edit (controllers in this server): runs `edit` on the
-  // current object and stores the result through the update pipeline (main
-  // resource, including status). `edit` returns false to leave it alone.
-  // NotFound when absent.
+  // current object and stores the result through the update pipeline of the
+  // main resource (`subresource` "") or of its status ("status"). `edit`
+  // returns false to leave the object alone. NotFound when absent.
   absl::Status Modify(const ResourceInfo& resource, const std::string& ns, const std::string& name,
-                      const std::string& manager, const std::function<bool(object::Value&)>& edit);
+                      const std::string& manager, const std::function<bool(object::Value&)>& edit,
+                      const std::string& subresource = "");
   // Removes an object outright, ignoring finalizers (namespace finalization).
   absl::Status ForceRemove(const ResourceInfo& resource, const std::string& ns, const std::string& name);
 
@@ -118,6 +125,8 @@ class ObjectService {
                                               const Store::View& view) const;
   absl::StatusOr<Store::Mutation> PrepareUpdate(const RequestScope& scope, const object::Value& current,
                                                 object::Value proposed, bool check_rv, bool record_update) const;
+  absl::StatusOr<WriteResult> WriteScale(
+      const RequestScope& scope, const std::function<absl::StatusOr<object::Value>(const object::Value&)>& next);
   void AfterCommit(const RequestScope& scope, const Store::Outcome& outcome, const std::string& uid);
   ObjectKey KeyOf(const RequestScope& scope) const;
 

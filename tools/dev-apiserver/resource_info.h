@@ -40,6 +40,13 @@ struct ResourceInfo {
   std::shared_ptr<const object::Value> schema;
   // CRD name (<plural>.<group>) when custom.
   std::string crd_name;
+  // The scale subresource (<plural>/scale) when spec_replicas_path is set:
+  // dotted paths like ".spec.replicas"; the selector path names either a
+  // label selector string (CRDs) or, for built-ins, ".spec.selector".
+  std::string scale_spec_replicas_path;
+  std::string scale_status_replicas_path;
+  std::string scale_selector_path;
+  bool HasScale() const { return !scale_spec_replicas_path.empty(); }
 
   std::string ApiVersion() const { return group.empty() ? version : group + "/" + version; }
   // "deployments.apps", "configmaps": names the storage of this resource,

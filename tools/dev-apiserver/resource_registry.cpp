@@ -59,45 +59,48 @@ bool KubeVersionLess(const std::string& a, const std::string& b) {
 
 ResourceRegistry::ResourceRegistry() {
   for (ResourceInfo& info : BuiltinResources()) builtin_.push_back(std::make_shared<const ResourceInfo>(std::move(info)));
+  absl::MutexLock lock(&mu_);
+  Rebuild();
 }
 
-std::vector<ResourcePtr> ResourceRegistry::AllLocked() const {
-  std::vector<ResourcePtr> out = builtin_;
+void ResourceRegistry::Rebuild() {
+  auto snap = std::make_shared<Snapshot>();
+  snap->all = builtin_;
   for (const std::string& name : custom_order_) {
     auto it = custom_.find(name);
-    if (it == custom_.end()) continue;
-    out.insert(out.end(), it->second.begin(), it->second.end());
+    if (it != custom_.end()) snap->all.insert(snap->all.end(), it->second.begin(), it->second.end());
   }
-  return out;
+  for (const ResourcePtr& r : snap->all) {
+    snap->by_plural.emplace(r->group + "/" + r->version + "/" + r->plural, r);
+    snap->by_kind.emplace(r->group + "/" + r->version + "/" + r->kind, r);
+  }
+  snapshot_ = std::move(snap);
 }
 
-std::vector<ResourcePtr> ResourceRegistry::All() const {
+std::shared_ptr<const ResourceRegistry::Snapshot> ResourceRegistry::Current() const {
   absl::ReaderMutexLock lock(&mu_);
-  return AllLocked();
+  return snapshot_;
 }
+
+std::vector<ResourcePtr> ResourceRegistry::All() const { return Current()->all; }
 
 ResourcePtr ResourceRegistry::Find(const std::string& group, const std::string& version,
                                    const std::string& plural) const {
-  absl::ReaderMutexLock lock(&mu_);
-  for (const ResourcePtr& r : AllLocked()) {
-    if (r->group == group && r->version == version && r->plural == plural) return r;
-  }
-  return nullptr;
+  auto snap = Current();
+  auto it = snap->by_plural.find(group + "/" + version + "/" + plural);
+  return it == snap->by_plural.end() ? nullptr : it->second;
 }
 
 ResourcePtr ResourceRegistry::FindByKind(const std::string& group, const std::string& version,
                                          const std::string& kind) const {
-  absl::ReaderMutexLock lock(&mu_);
-  for (const ResourcePtr& r : AllLocked()) {
-    if (r->group == group && r->version == version && r->kind == kind) return r;
-  }
-  return nullptr;
+  auto snap = Current();
+  auto it = snap->by_kind.find(group + "/" + version + "/" + kind);
+  return it == snap->by_kind.end() ? nullptr : it->second;
 }
 
 ResourcePtr ResourceRegistry::FindAnyVersion(const std::string& group, const std::string& plural) const {
-  absl::ReaderMutexLock lock(&mu_);
   ResourcePtr best;
-  for (const ResourcePtr& r : AllLocked()) {
+  for (const ResourcePtr& r : Current()->all) {
     if (r->group == group && r->plural == plural && (best == nullptr || KubeVersionLess(r->version, best->version))) {
       best = r;
     }
@@ -106,9 +109,8 @@ ResourcePtr ResourceRegistry::FindAnyVersion(const std::string& group, const std
 }
 
 std::vector<ResourcePtr> ResourceRegistry::InGroupVersion(const std::string& group, const std::string& version) const {
-  absl::ReaderMutexLock lock(&mu_);
   std::vector<ResourcePtr> out;
-  for (const ResourcePtr& r : AllLocked()) {
+  for (const ResourcePtr& r : Current()->all) {
     if (r->group == group && r->version == version) out.push_back(r);
   }
   return out;
@@ -119,9 +121,8 @@ bool ResourceRegistry::HasGroupVersion(const std::string& group, const std::stri
 }
 
 std::vector<ResourceRegistry::GroupVersions> ResourceRegistry::Groups() const {
-  absl::ReaderMutexLock lock(&mu_);
   std::vector<GroupVersions> out;
-  for (const ResourcePtr& r : AllLocked()) {
+  for (const ResourcePtr& r : Current()->all) {
     auto it = std::find_if(out.begin(), out.end(), [&](const GroupVersions& g) { return g.group == r->group; });
     if (it == out.end()) {
       out.push_back({r->group, {}});
@@ -141,12 +142,14 @@ void ResourceRegistry::SetCustom(const std::string& crd_name, std::vector<Resour
   absl::MutexLock lock(&mu_);
   if (custom_.find(crd_name) == custom_.end()) custom_order_.push_back(crd_name);
   custom_[crd_name] = std::move(ptrs);
+  Rebuild();
 }
 
 void ResourceRegistry::RemoveCustom(const std::string& crd_name) {
   absl::MutexLock lock(&mu_);
   custom_.erase(crd_name);
   custom_order_.erase(std::remove(custom_order_.begin(), custom_order_.end(), crd_name), custom_order_.end());
+  Rebuild();
 }
 
 }  // namespace fluxcpp::devapiserver

@@ -51,12 +51,22 @@ class ResourceRegistry {
   void RemoveCustom(const std::string& crd_name);
 
  private:
-  std::vector<ResourcePtr> AllLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // An immutable view of every served resource with lookup indexes; replaced
+  // wholesale (copy-on-write) when CRDs change, so lookups hold no lock
+  // while they read it.
+  struct Snapshot {
+    std::vector<ResourcePtr> all;
+    std::map<std::string, ResourcePtr> by_plural;  // "group/version/plural"
+    std::map<std::string, ResourcePtr> by_kind;    // "group/version/kind"
+  };
+  std::shared_ptr<const Snapshot> Current() const;
+  void Rebuild() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   std::vector<ResourcePtr> builtin_;  // immutable after construction
   std::map<std::string, std::vector<ResourcePtr>> custom_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> custom_order_ ABSL_GUARDED_BY(mu_);  // CRD names, first registration order
+  std::shared_ptr<const Snapshot> snapshot_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fluxcpp::devapiserver

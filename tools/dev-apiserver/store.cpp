@@ -253,11 +253,10 @@ absl::StatusOr<Store::Outcome> Store::Mutate(const ObjectKey& key, const MutateF
           outcome.rv = current->rv;
           return outcome;
         }
-      } else {
-        meta.erase("resourceVersion");
       }
     }
     if (dry_run) {
+      if (current == nullptr) meta.erase("resourceVersion");
       outcome.changed = true;
       outcome.json = std::make_shared<const std::string>(object::ToJson(obj));
       outcome.rv = current != nullptr ? current->rv : 0;

@@ -16,14 +16,14 @@ using object::Value;
 void FoldStringData(Value& obj) {
   auto it = obj.find("stringData");
   if (it == obj.end()) return;
-  if (it->is_object()) {
-    Value& data = obj["data"];
-    if (!data.is_object()) data = Value::object();
-    for (auto kv = it->begin(); kv != it->end(); ++kv) {
-      if (kv.value().is_string()) data[kv.key()] = absl::Base64Escape(kv.value().get<std::string>());
-    }
-  }
+  Value string_data = std::move(*it);  // copy out: inserting "data" may move the map's storage
   obj.erase("stringData");
+  if (!string_data.is_object()) return;
+  Value& data = obj["data"];
+  if (!data.is_object()) data = Value::object();
+  for (auto kv = string_data.begin(); kv != string_data.end(); ++kv) {
+    if (kv.value().is_string()) data[kv.key()] = absl::Base64Escape(kv.value().get<std::string>());
+  }
 }
 
 std::string AllocateClusterIp() {
