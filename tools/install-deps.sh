@@ -12,6 +12,8 @@ packages=(
   nlohmann-json3-dev libre2-dev libarchive-dev catch2 libicu-dev
   # end-to-end tests and demo
   kubectl curl python3 python3-yaml procps
+  # dev-apiserver e2e: the Python client suite (e2e/apiserver_python_test.py)
+  python3-kubernetes
   # source-controller: gpgme for spec.verify; real Git servers for e2e/source_*
   libgpgme-dev gnupg lighttpd lighttpd-mod-openssl openssh-server openssh-client openssl
 )

@@ -6,9 +6,14 @@
 //
 // One thread per connection (a TaskQueue that spawns a thread per accepted
 // socket), so hundreds of concurrent watches each keep their connection
-// without starving other clients; keep-alive is on. Plain HTTP today; the
-// transport is an httplib::Server so an httplib::SSLServer can replace it
-// for --tls.
+// without starving other clients; keep-alive is on. Plain HTTP, or HTTPS
+// when a certificate is given (client certificates signed by `client_ca_pem`
+// are requested, not required).
+//
+// Every request is authenticated (Authenticator; none configured = admin),
+// impersonation headers are honoured for users allowed to `impersonate`,
+// and the result is authorized (Authorizer; none = allow all) before any
+// handler runs, so list and watch are covered like every other verb.
 //
 // Thread-safety: Bind/Serve/Stop from the owning thread (Stop from any);
 // request handlers run concurrently and share only thread-safe services.
@@ -19,6 +24,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "tools/dev-apiserver/authenticator.h"
+#include "tools/dev-apiserver/authorizer.h"
 #include "tools/dev-apiserver/object_service.h"
 #include "tools/dev-apiserver/request_info.h"
 
@@ -35,6 +42,14 @@ struct ApiServerOptions {
   int port = 0;  // 0 = any free port
   absl::Duration max_watch_timeout = absl::Minutes(30);
   absl::Duration bookmark_interval = absl::Seconds(30);
+  // Not owned; must outlive the server. nullptr: everyone is admin / allowed.
+  const Authenticator* authenticator = nullptr;
+  const Authorizer* authorizer = nullptr;
+  bool rbac = false;  // for review reasons only
+  // HTTPS when both are set (PEM).
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  std::string client_ca_pem;  // verifies client certificates (optional)
 };
 
 class ApiServer {
@@ -53,6 +68,12 @@ class ApiServer {
 
  private:
   void Dispatch(const httplib::Request& req, httplib::Response& res);
+  // handlers_auth.cpp: the requesting user after impersonation, or 401/403.
+  absl::StatusOr<UserInfo> Authenticate(const httplib::Request& req) const;
+  absl::Status Authorize(const httplib::Request& req, const UserInfo& user) const;
+  // True when `info` named a review resource (answered here).
+  bool ServeReview(const httplib::Request& req, httplib::Response& res, const RequestInfo& info,
+                   const UserInfo& user);
   // handlers_discovery.cpp: true when `req` was a discovery/health path.
   bool ServeDiscovery(const httplib::Request& req, httplib::Response& res);
   // handlers_objects.cpp

@@ -59,6 +59,12 @@ const std::vector<Row>& Rows() {
        "mutatingwebhookconfiguration", false, false, {}, {"api-extensions"}},
       {"scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", "priorityclass", false, false, {"pc"}, {}},
       {"coordination.k8s.io", "v1", "Lease", "leases", "lease", true, false, {}, {}},
+      // Computed, never stored (handlers_auth.cpp); create only.
+      {"authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", "", false, false, {}, {}},
+      {"authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", "", false, false, {}, {}},
+      {"authorization.k8s.io", "v1", "LocalSubjectAccessReview", "localsubjectaccessreviews", "", true, false, {},
+       {}},
+      {"authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", "", false, false, {}, {}},
   };
   return rows;
 }
@@ -79,6 +85,7 @@ std::vector<ResourceInfo> BuiltinResources() {
     info.has_status = row.has_status;
     info.short_names = row.short_names;
     info.categories = row.categories;
+    if (info.group == "authorization.k8s.io" || info.group == "authentication.k8s.io") info.verbs = {"create"};
     if (info.group == "apps" &&
         (info.plural == "deployments" || info.plural == "replicasets" || info.plural == "statefulsets")) {
       info.scale_spec_replicas_path = ".spec.replicas";

@@ -24,7 +24,10 @@ std::string Param(const httplib::Request& req, const char* name) {
   return req.has_param(name) ? req.get_param_value(name) : "";
 }
 
-bool IsTrue(const std::string& v) { return v == "true" || v == "1"; }
+// Go's strconv.ParseBool truths (python clients send "True").
+bool IsTrue(const std::string& v) {
+  return v == "true" || v == "1" || v == "True" || v == "TRUE" || v == "t" || v == "T";
+}
 
 absl::StatusOr<ListOptions> ParseListOptions(const httplib::Request& req) {
   ListOptions options;
@@ -203,6 +206,7 @@ void ApiServer::ServeResource(const httplib::Request& req, httplib::Response& re
   scope.name = info.name;
   scope.subresource = info.subresource;
   scope.field_manager = Param(req, "fieldManager");
+  scope.field_validation = Param(req, "fieldValidation");
   if (scope.field_manager.empty() && req.method != "PATCH") {
     scope.field_manager = ManagerFromUserAgent(req.get_header_value("User-Agent"));
   }

@@ -95,7 +95,7 @@ void ApiServer::ServeWatch(const httplib::Request& req, httplib::Response& res, 
   st->form = FormFromAccept(req.get_header_value("Accept"));
   st->include = ParseIncludeObject(Param(req, "includeObject"));
   std::string allow = Param(req, "allowWatchBookmarks");
-  st->bookmarks = allow == "true" || allow == "1";
+  st->bookmarks = allow == "true" || allow == "1" || allow == "True";
 
   absl::Duration timeout = options_.max_watch_timeout;
   std::string timeout_text = Param(req, "timeoutSeconds");
@@ -113,7 +113,7 @@ void ApiServer::ServeWatch(const httplib::Request& req, httplib::Response& res, 
   std::string send_initial = Param(req, "sendInitialEvents");
   Store::WatchFrom from = Store::WatchFrom::kSnapshot;
   int64_t rv = 0;
-  if (send_initial == "true") {
+  if (send_initial == "true" || send_initial == "True") {
     from = Store::WatchFrom::kSnapshot;
     st->initial_events_end = st->bookmarks;
   } else if (!rv_text.empty() && rv_text != "0") {

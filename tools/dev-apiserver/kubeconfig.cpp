@@ -13,6 +13,13 @@ std::string RenderKubeconfig(const KubeconfigOptions& o) {
   if (!o.ca_pem.empty()) {
     absl::StrAppend(&cluster, "    certificate-authority-data: ", absl::Base64Escape(o.ca_pem), "\n");
   }
+  std::string cert_user, cert_context;
+  if (!o.client_cert_pem.empty()) {
+    cert_user = absl::StrCat("- name: admin-cert\n  user:\n    client-certificate-data: ",
+                             absl::Base64Escape(o.client_cert_pem), "\n    client-key-data: ",
+                             absl::Base64Escape(o.client_key_pem), "\n");
+    cert_context = "- name: dev-cert\n  context:\n    cluster: dev\n    user: admin-cert\n    namespace: default\n";
+  }
   return absl::StrCat(
       "apiVersion: v1\n"
       "kind: Config\n"
@@ -25,13 +32,15 @@ std::string RenderKubeconfig(const KubeconfigOptions& o) {
       "  user:\n"
       "    token: ",
       o.token,
-      "\n"
+      "\n",
+      cert_user,
       "contexts:\n"
       "- name: dev\n"
       "  context:\n"
       "    cluster: dev\n"
       "    user: admin\n"
-      "    namespace: default\n"
+      "    namespace: default\n",
+      cert_context,
       "current-context: dev\n"
       "preferences: {}\n");
 }

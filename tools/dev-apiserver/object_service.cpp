@@ -172,6 +172,7 @@ absl::Status ObjectService::Bootstrap() {
     auto created = Create(scope, body);
     if (!created.ok()) return created.status();
   }
+  if (absl::Status st = BootstrapRbac(); !st.ok()) return st;
   // Resume pending deletions (finalizer-held objects) after a restart.
   if (observer_ != nullptr) {
     for (const ResourcePtr& r : registry_.All()) {
@@ -180,6 +181,47 @@ absl::Status ObjectService::Bootstrap() {
       });
       for (const auto& item : all.items) observer_->OnTerminating({r->GroupResource(), item.ns, item.name});
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ObjectService::BootstrapRbac() {
+  ResourcePtr roles = registry_.FindAnyVersion("rbac.authorization.k8s.io", "clusterroles");
+  ResourcePtr bindings = registry_.FindAnyVersion("rbac.authorization.k8s.io", "clusterrolebindings");
+  auto meta = [](const char* name) {
+    return Value{{"name", name},
+                 {"labels", {{"kubernetes.io/bootstrapping", "rbac-defaults"}}},
+                 {"annotations", {{"rbac.authorization.kubernetes.io/autoupdate", "true"}}}};
+  };
+  Value all = {{"apiGroups", {"*"}}, {"resources", {"*"}}, {"verbs", {"*"}}};
+  Value read = {{"apiGroups", {"*"}}, {"resources", {"*"}}, {"verbs", {"get", "list", "watch"}}};
+  std::vector<std::pair<ResourcePtr, Value>> defaults = {
+      {roles,
+       {{"apiVersion", "rbac.authorization.k8s.io/v1"}, {"kind", "ClusterRole"}, {"metadata", meta("cluster-admin")},
+        {"rules", Value::array({all, {{"nonResourceURLs", {"*"}}, {"verbs", {"*"}}}})}}},
+      // Simplified: admin and edit grant everything where they are bound.
+      {roles,
+       {{"apiVersion", "rbac.authorization.k8s.io/v1"}, {"kind", "ClusterRole"}, {"metadata", meta("admin")},
+        {"rules", Value::array({all})}}},
+      {roles,
+       {{"apiVersion", "rbac.authorization.k8s.io/v1"}, {"kind", "ClusterRole"}, {"metadata", meta("edit")},
+        {"rules", Value::array({all})}}},
+      {roles,
+       {{"apiVersion", "rbac.authorization.k8s.io/v1"}, {"kind", "ClusterRole"}, {"metadata", meta("view")},
+        {"rules", Value::array({read})}}},
+      {bindings,
+       {{"apiVersion", "rbac.authorization.k8s.io/v1"}, {"kind", "ClusterRoleBinding"},
+        {"metadata", meta("cluster-admin")},
+        {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", "cluster-admin"}}},
+        {"subjects", Value::array({{{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Group"},
+                                    {"name", "system:masters"}}})}}},
+  };
+  for (auto& [r, body] : defaults) {
+    std::string name = body["metadata"]["name"].get<std::string>();
+    if (store_.Get(r->GroupResource(), "", name).has_value()) continue;
+    RequestScope scope{r, "", name, "", "dev-apiserver", false};
+    auto created = Create(scope, body);
+    if (!created.ok() && ReasonOf(created.status()) != "AlreadyExists") return created.status();
   }
   return absl::OkStatus();
 }
@@ -268,7 +310,7 @@ absl::StatusOr<Value> ObjectService::PrepareCreate(const RequestScope& scope, Va
   } else {
     meta.erase("generation");
   }
-  if (absl::Status st = PrepareForCreate(r, obj, now); !st.ok()) return st;
+  if (absl::Status st = PrepareForCreate(r, obj, now, scope.field_validation); !st.ok()) return st;
   return obj;
 }
 
@@ -359,7 +401,7 @@ absl::StatusOr<Store::Mutation> ObjectService::PrepareUpdate(const RequestScope&
   }
   meta["resourceVersion"] = current_rv;
   std::string now = NowRfc3339();
-  if (absl::Status st = PrepareForUpdate(r, current, obj, now); !st.ok()) return st;
+  if (absl::Status st = PrepareForUpdate(r, current, obj, now, scope.field_validation); !st.ok()) return st;
   if (r.TracksGeneration() && SpecChanged(r, current, obj)) {
     obj["metadata"]["generation"] = object::GetInt(current, {"metadata", "generation"}, 0) + 1;
   }

@@ -34,6 +34,7 @@ struct RequestScope {
   std::string subresource;  // "" or "status"
   std::string field_manager;
   bool dry_run = false;
+  std::string field_validation;  // "", Ignore, Warn, Strict (?fieldValidation=)
 };
 
 struct ListOptions {
@@ -121,6 +122,9 @@ class ObjectService {
 
  private:
   struct Prepared;
+  // The default ClusterRoles (cluster-admin, admin, edit, view) and the
+  // cluster-admin binding of system:masters, when missing.
+  absl::Status BootstrapRbac();
   absl::StatusOr<object::Value> PrepareCreate(const RequestScope& scope, object::Value body,
                                               const Store::View& view) const;
   absl::StatusOr<Store::Mutation> PrepareUpdate(const RequestScope& scope, const object::Value& current,

@@ -1,6 +1,11 @@
 #include "tools/dev-apiserver/openapi.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "libs/core/digest.h"
 
 namespace fluxcpp::devapiserver {
@@ -16,13 +21,48 @@ Value QueryParam(const std::string& name) {
   return {{"name", name}, {"in", "query"}, {"schema", {{"type", "string"}, {"uniqueItems", true}}}};
 }
 
+
+// "io.fluxcd.toolkit.source.v1.GitRepository", as kube names CRD schemas.
+std::string SchemaName(const ResourceInfo& r) {
+  std::vector<std::string> parts = absl::StrSplit(r.group, '.');
+  std::reverse(parts.begin(), parts.end());
+  return absl::StrCat(absl::StrJoin(parts, "."), ".", r.version, ".", r.kind);
+}
+
+// The CRD schema with ObjectMeta's fields described the way kube publishes them.
+Value PublishedSchema(const ResourceInfo& r) {
+  Value schema = *r.schema;
+  Value gvk = Value::array({{{"group", r.group}, {"kind", r.kind}, {"version", r.version}}});
+  schema["x-kubernetes-group-version-kind"] = gvk;
+  if (schema.is_object()) {
+    Value& props = schema["properties"];
+    if (!props.is_object()) props = Value::object();
+    props["apiVersion"] = {{"type", "string"},
+                           {"description", "APIVersion defines the versioned schema of this representation of an "
+                                           "object."}};
+    props["kind"] = {{"type", "string"},
+                     {"description", "Kind is a string value representing the REST resource this object "
+                                     "represents."}};
+    props["metadata"] = {{"type", "object"},
+                         {"description", "Standard object's metadata."},
+                         {"properties",
+                          {{"name", {{"type", "string"}}},
+                           {"namespace", {{"type", "string"}}},
+                           {"labels", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
+                           {"annotations", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}}}}};
+  }
+  return schema;
+}
+
 }  // namespace
 
 Value OpenApiV3GroupVersion(const ResourceRegistry& registry, const std::string& group, const std::string& version) {
   auto resources = registry.InGroupVersion(group, version);
   if (resources.empty()) return nullptr;
   Value paths = Value::object();
+  Value schemas = Value::object();
   for (const ResourcePtr& r : resources) {
+    if (r->custom && r->schema != nullptr) schemas[SchemaName(*r)] = PublishedSchema(*r);
     std::string base = "/" + GvPath(group, version);
     std::string path = r->namespaced ? absl::StrCat(base, "/namespaces/{namespace}/", r->plural, "/{name}")
                                      : absl::StrCat(base, "/", r->plural, "/{name}");
@@ -44,7 +84,7 @@ Value OpenApiV3GroupVersion(const ResourceRegistry& registry, const std::string&
   return {{"openapi", "3.0.0"},
           {"info", {{"title", "Kubernetes"}, {"version", "v1.32.0"}}},
           {"paths", paths},
-          {"components", {{"schemas", Value::object()}}}};
+          {"components", {{"schemas", schemas}}}};
 }
 
 Value OpenApiV3Index(const ResourceRegistry& registry) {

@@ -2,14 +2,17 @@
 // Minimal OpenAPI v3 documents: one per served group/version, listing for
 // every kind its object path with a PATCH operation that carries
 // x-kubernetes-group-version-kind, the query parameters the server accepts
-// (fieldValidation, fieldManager, dryRun, force) and the patch media types.
+// (fieldValidation, fieldManager, dryRun, force), the patch media types and,
+// for custom resources, their schemas.
 //
 // That is what kubectl reads before `apply`: seeing fieldValidation
 // supported, it leaves validation to the server instead of downloading
 // schemas, and seeing no strategic-merge-patch media type it computes
 // client-side-apply patches from its built-in Go types (merge patch for
 // custom resources). No schemas are published (kubectl explain is not
-// supported). /openapi/v2 stays 404.
+// supported for built-ins; custom resources publish their CRD schema under
+// components.schemas with x-kubernetes-group-version-kind, which is what
+// `kubectl explain` reads). /openapi/v2 stays 404.
 //
 // Thread-safe (reads the registry).
 

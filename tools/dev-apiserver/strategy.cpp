@@ -4,7 +4,10 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/apimachinery/schema_defaulting.h"
+#include "libs/apimachinery/schema_pruning.h"
+#include "libs/apimachinery/schema_validation.h"
 #include "tools/dev-apiserver/api_error.h"
 #include "tools/dev-apiserver/crd.h"
 
@@ -50,8 +53,22 @@ void DefaultService(Value& obj, const Value* current) {
   if (ip != "None") spec["clusterIPs"] = Value::array({ip});
 }
 
-void ApplyDefaults(const ResourceInfo& r, Value& obj) {
-  if (r.custom && r.schema != nullptr) apimachinery::ApplyStructuralDefaults(obj, *r.schema);
+// kube's order for custom resources: prune unknown fields, default, validate.
+absl::Status ApplySchema(const ResourceInfo& r, Value& obj, const std::string& field_validation) {
+  if (!r.custom || r.schema == nullptr) return absl::OkStatus();
+  std::vector<std::string> pruned = apimachinery::PruneUnknownFields(obj, *r.schema);
+  if (!pruned.empty() && field_validation == "Strict") {
+    std::vector<std::string> parts;
+    for (const auto& p : pruned) parts.push_back(absl::StrCat("unknown field \"", p, "\""));
+    return BadRequestError(absl::StrCat(r.kind, " in version \"", r.version, "\" cannot be handled as a ", r.kind,
+                                        ": strict decoding error: ", absl::StrJoin(parts, ", ")));
+  }
+  apimachinery::ApplyStructuralDefaults(obj, *r.schema);
+  auto errors = apimachinery::ValidateAgainstSchema(obj, *r.schema);
+  if (errors.empty()) return absl::OkStatus();
+  std::vector<Cause> causes;
+  for (auto& e : errors) causes.push_back({e.type, e.message, e.field});
+  return InvalidError(r, object::GetString(obj, {"metadata", "name"}), causes);
 }
 
 }  // namespace
@@ -80,7 +97,8 @@ absl::Status ValidateMetadataMaps(const Value& obj) {
   return absl::OkStatus();
 }
 
-absl::Status PrepareForCreate(const ResourceInfo& r, Value& obj, const std::string& now) {
+absl::Status PrepareForCreate(const ResourceInfo& r, Value& obj, const std::string& now,
+                              const std::string& field_validation) {
   if (r.has_status) {
     if (r.custom) {
       obj.erase("status");
@@ -104,11 +122,11 @@ absl::Status PrepareForCreate(const ResourceInfo& r, Value& obj, const std::stri
     if (absl::Status st = ValidateCrd(r, obj); !st.ok()) return st;
     SetCrdStatus(obj, now);
   }
-  ApplyDefaults(r, obj);
-  return absl::OkStatus();
+  return ApplySchema(r, obj, field_validation);
 }
 
-absl::Status PrepareForUpdate(const ResourceInfo& r, const Value& current, Value& obj, const std::string& now) {
+absl::Status PrepareForUpdate(const ResourceInfo& r, const Value& current, Value& obj, const std::string& now,
+                              const std::string& field_validation) {
   if (IsNamespaceResource(r)) {
     if (const Value* f = object::Find(current, {"spec", "finalizers"}); f != nullptr) {
       object::Ensure(obj, {"spec", "finalizers"}) = *f;
@@ -124,8 +142,7 @@ absl::Status PrepareForUpdate(const ResourceInfo& r, const Value& current, Value
     if (absl::Status st = ValidateCrd(r, obj); !st.ok()) return st;
     SetCrdStatus(obj, now);
   }
-  ApplyDefaults(r, obj);
-  return absl::OkStatus();
+  return ApplySchema(r, obj, field_validation);
 }
 
 }  // namespace fluxcpp::devapiserver

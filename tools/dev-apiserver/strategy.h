@@ -6,7 +6,9 @@
 //   Secret     stringData folded into base64 data; type defaults to Opaque
 //   Service    type ClusterIP, a clusterIP from 10.96.0.0/16, sessionAffinity None
 //   CRD        validation and the status the CRD controllers would set
-//   custom     structural defaulting from the CRD schema
+//   custom     pruning of unknown fields, structural defaulting and
+//              validation from the CRD schema (422 Invalid with causes);
+//              `field_validation` "Strict" rejects pruned fields (400)
 // Pure functions; thread-safe.
 
 #include <string>
@@ -18,10 +20,11 @@
 namespace fluxcpp::devapiserver {
 
 // Adjusts a new object before it is stored. `now` is RFC 3339.
-absl::Status PrepareForCreate(const ResourceInfo& resource, object::Value& obj, const std::string& now);
+absl::Status PrepareForCreate(const ResourceInfo& resource, object::Value& obj, const std::string& now,
+                              const std::string& field_validation = "");
 // Adjusts an updated object; `current` is the stored version.
 absl::Status PrepareForUpdate(const ResourceInfo& resource, const object::Value& current, object::Value& obj,
-                              const std::string& now);
+                              const std::string& now, const std::string& field_validation = "");
 
 // Checks label and annotation values are strings (kube rejects others while decoding).
 absl::Status ValidateMetadataMaps(const object::Value& obj);
