@@ -1,12 +1,16 @@
 #include "libs/ssa/resource_manager.h"
 
 #include <algorithm>
+#include <atomic>
+#include <set>
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "libs/core/status_macros.h"
 
 namespace fluxcpp::ssa {
@@ -31,21 +35,53 @@ int KindRank(const std::string& kind) {
   return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
 }
 
-int Stage(const ObjectRef& ref) {
-  if ((ref.group == "apiextensions.k8s.io" && ref.kind == "CustomResourceDefinition") ||
-      (ref.group.empty() && ref.kind == "Namespace") ||
-      (ref.group == "rbac.authorization.k8s.io" && ref.kind == "ClusterRole")) {
-    return 1;
+// Managers whose entries are merged into ours (fluxcd/pkg/ssa cleanup).
+struct ForeignManager {
+  std::string name;
+  std::string operation;  // "" = any
+};
+
+// Removes `pointer` (RFC 6901) from `obj` if present.
+void ErasePointer(object::Value& obj, const std::string& pointer) {
+  try {
+    object::Value::json_pointer ptr(pointer);
+    if (!obj.contains(ptr)) return;
+    object::Value& parent = obj.at(ptr.parent_pointer());
+    std::string last = ptr.back();
+    if (parent.is_object()) {
+      parent.erase(last);
+    } else if (parent.is_array()) {
+      size_t idx = std::stoul(last);
+      if (idx < parent.size()) parent.erase(parent.begin() + static_cast<std::ptrdiff_t>(idx));
+    }
+  } catch (const std::exception&) {
+    // Malformed pointers select nothing.
   }
-  if (absl::EndsWith(ref.kind, "Class")) return 2;
-  return 4;
+}
+
+const object::Value* AtPointer(const object::Value& obj, const std::string& pointer) {
+  try {
+    object::Value::json_pointer ptr(pointer);
+    if (!obj.contains(ptr)) return nullptr;
+    return &obj.at(ptr);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+void SetPointer(object::Value& obj, const std::string& pointer, const object::Value& value) {
+  try {
+    obj[object::Value::json_pointer(pointer)] = value;
+  } catch (const std::exception&) {
+  }
 }
 
 // Removes fields that differ between any two reads of the same object.
-object::Value ForComparison(object::Value obj) {
+object::Value ForComparison(object::Value obj, const std::vector<std::string>& ignore) {
   object::Erase(obj, {"metadata", "managedFields"});
   object::Erase(obj, {"metadata", "resourceVersion"});
   object::Erase(obj, {"metadata", "generation"});
+  for (const auto& p : ignore) ErasePointer(obj, p);
   return obj;
 }
 
@@ -53,7 +89,44 @@ bool LooksImmutable(const absl::Status& status) {
   std::string reason = kube::ReasonOf(status);
   std::string msg = absl::AsciiStrToLower(std::string(status.message()));
   return reason == "Invalid" || reason == "Conflict" || absl::StrContains(msg, "field is immutable") ||
-         absl::StrContains(msg, "cannot change") || absl::StrContains(msg, "cannot be changed");
+         absl::StrContains(msg, "cannot change") || absl::StrContains(msg, "cannot be changed") ||
+         absl::StrContains(msg, "immutable");
+}
+
+void DefaultPortProtocols(object::Value* ports) {
+  if (ports == nullptr || !ports->is_array()) return;
+  for (auto& port : *ports) {
+    if (port.is_object() && !port.contains("protocol")) port["protocol"] = "TCP";
+  }
+}
+
+void DefaultPodSpecPorts(object::Value* pod_spec) {
+  if (pod_spec == nullptr || !pod_spec->is_object()) return;
+  for (const char* list : {"containers", "initContainers"}) {
+    auto it = pod_spec->find(list);
+    if (it == pod_spec->end() || !it->is_array()) continue;
+    for (auto& container : *it) {
+      if (container.is_object() && container.contains("ports")) DefaultPortProtocols(&container["ports"]);
+    }
+  }
+}
+
+// Recursive union of two fieldsV1 sets.
+void MergeFieldSets(object::Value& into, const object::Value& from) {
+  if (!from.is_object()) return;
+  if (!into.is_object()) into = object::Value::object();
+  for (auto it = from.begin(); it != from.end(); ++it) {
+    auto existing = into.find(it.key());
+    if (existing == into.end()) {
+      into[it.key()] = it.value();
+    } else {
+      MergeFieldSets(*existing, it.value());
+    }
+  }
+}
+
+std::string EscapePointerToken(const std::string& token) {
+  return absl::StrReplaceAll(token, {{"~", "~0"}, {"/", "~1"}});
 }
 
 }  // namespace
@@ -92,6 +165,14 @@ std::vector<ObjectRef> ChangeSet::Refs() const {
   return refs;
 }
 
+std::vector<ObjectRef> ChangeSet::AppliedRefs() const {
+  std::vector<ObjectRef> refs;
+  for (const auto& e : entries) {
+    if (e.action != Action::kSkipped) refs.push_back(e.ref);
+  }
+  return refs;
+}
+
 void ResourceManager::SortForApply(std::vector<object::Value>& objects) {
   std::stable_sort(objects.begin(), objects.end(), [](const object::Value& a, const object::Value& b) {
     ObjectRef ra = ObjectRef::Of(a), rb = ObjectRef::Of(b);
@@ -102,6 +183,26 @@ void ResourceManager::SortForApply(std::vector<object::Value>& objects) {
     if (ra.ns != rb.ns) return ra.ns < rb.ns;
     return ra.name < rb.name;
   });
+}
+
+void ResourceManager::Normalize(object::Value& obj) {
+  object::Erase(obj, {"metadata", "creationTimestamp"});
+  ObjectRef ref = ObjectRef::Of(obj);
+  if (ref.kind != "CustomResourceDefinition") object::Erase(obj, {"status"});
+  if (ref.group.empty() && ref.kind == "Secret") {
+    if (const object::Value* sd = object::Find(obj, {"stringData"}); sd != nullptr && sd->is_object()) {
+      object::Value& data = object::Ensure(obj, {"data"});
+      if (!data.is_object()) data = object::Value::object();
+      for (auto it = sd->begin(); it != sd->end(); ++it) {
+        if (it.value().is_string()) data[it.key()] = absl::Base64Escape(it.value().get<std::string>());
+      }
+      object::Erase(obj, {"stringData"});
+    }
+  }
+  if (ref.group.empty() && ref.kind == "Service") DefaultPortProtocols(object::FindMutable(obj, {"spec", "ports"}));
+  if (ref.group.empty() && ref.kind == "Pod") DefaultPodSpecPorts(object::FindMutable(obj, {"spec"}));
+  DefaultPodSpecPorts(object::FindMutable(obj, {"spec", "template", "spec"}));
+  DefaultPodSpecPorts(object::FindMutable(obj, {"spec", "jobTemplate", "spec", "template", "spec"}));
 }
 
 bool ResourceManager::HasAnnotationOrLabel(const object::Value& obj, const std::string& suffix,
@@ -116,66 +217,190 @@ bool ResourceManager::HasAnnotationOrLabel(const object::Value& obj, const std::
   return false;
 }
 
-absl::StatusOr<ChangeSetEntry> ResourceManager::ApplyOne(object::Value obj, const ApplyOptions& options) {
+int ResourceManager::StageOf(const ObjectRef& ref, const ApplyOptions& options) const {
+  if ((ref.group == "apiextensions.k8s.io" && ref.kind == "CustomResourceDefinition") ||
+      (ref.group.empty() && ref.kind == "Namespace") ||
+      (ref.group == "rbac.authorization.k8s.io" && ref.kind == "ClusterRole")) {
+    return 1;
+  }
+  if (absl::EndsWith(ref.kind, "Class")) return 2;
+  for (const auto& [group, kind] : options.custom_stage_kinds) {
+    if (group == ref.group && kind == ref.kind) return 3;
+  }
+  return 4;
+}
+
+object::Value ResourceManager::CleanupPatch(const object::Value& live, const ApplyOptions& options) const {
+  object::Value ops = object::Value::array();
+  if (HasAnnotationOrLabel(live, "ssa", "Merge")) return nullptr;
+  if (const object::Value* ann = object::Find(live, {"metadata", "annotations"}); ann && ann->is_object()) {
+    for (const char* key : {"kubectl.kubernetes.io/last-applied-configuration", "kustomize.toolkit.fluxcd.io/checksum",
+                            "fluxcd.io/sync-checksum"}) {
+      if (ann->contains(key)) {
+        ops.push_back({{"op", "remove"}, {"path", "/metadata/annotations/" + EscapePointerToken(key)}});
+      }
+    }
+  }
+  if (const object::Value* labels = object::Find(live, {"metadata", "labels"}); labels && labels->is_object()) {
+    if (labels->contains("fluxcd.io/sync-gc-mark")) {
+      ops.push_back({{"op", "remove"}, {"path", "/metadata/labels/" + EscapePointerToken("fluxcd.io/sync-gc-mark")}});
+    }
+  }
+  std::vector<ForeignManager> foreign = {{"kubectl", "Apply"},
+                                         {"kubectl", "Update"},
+                                         {"kubectl-client-side-apply", "Update"},
+                                         {"before-first-apply", "Update"},
+                                         {owner_.field_manager, "Update"}};
+  for (const auto& m : options.override_managers) foreign.push_back({m, ""});
+  const object::Value* mf = object::Find(live, {"metadata", "managedFields"});
+  if (mf != nullptr && mf->is_array()) {
+    object::Value kept = object::Value::array();
+    object::Value merged = object::Value::object();
+    object::Value ours;
+    bool changed = false;
+    for (const auto& entry : *mf) {
+      std::string manager = object::GetString(entry, {"manager"});
+      std::string operation = object::GetString(entry, {"operation"});
+      std::string subresource = object::GetString(entry, {"subresource"});
+      if (manager == owner_.field_manager && operation == "Apply" && subresource.empty()) {
+        ours = entry;
+        continue;
+      }
+      bool is_foreign = subresource.empty() && std::any_of(foreign.begin(), foreign.end(), [&](const ForeignManager& f) {
+                          return f.name == manager && (f.operation.empty() || f.operation == operation);
+                        });
+      if (is_foreign) {
+        if (const object::Value* fields = object::Find(entry, {"fieldsV1"})) MergeFieldSets(merged, *fields);
+        changed = true;
+      } else {
+        kept.push_back(entry);
+      }
+    }
+    if (changed) {
+      if (ours.is_null()) {
+        ours = {{"manager", owner_.field_manager},
+                {"operation", "Apply"},
+                {"apiVersion", object::GetString(live, {"apiVersion"})},
+                {"fieldsType", "FieldsV1"},
+                {"fieldsV1", object::Value::object()}};
+        if (const object::Value* t = mf->empty() ? nullptr : object::Find((*mf)[0], {"time"})) ours["time"] = *t;
+      }
+      MergeFieldSets(ours["fieldsV1"], merged);
+      kept.push_back(ours);
+      ops.push_back({{"op", "replace"}, {"path", "/metadata/managedFields"}, {"value", kept}});
+    }
+  }
+  if (ops.empty()) return nullptr;
+  return ops;
+}
+
+ResourceManager::Plan ResourceManager::DryRun(object::Value obj, const ApplyOptions& options) {
+  Plan plan;
   ObjectRef ref = ObjectRef::Of(obj);
-  ChangeSetEntry entry{ref, Action::kUnknown};
+  plan.entry = {ref, Action::kUnknown};
   if (HasAnnotationOrLabel(obj, "reconcile", "disabled") || HasAnnotationOrLabel(obj, "ssa", "Ignore")) {
-    entry.action = Action::kSkipped;
-    return entry;
+    plan.entry.action = Action::kSkipped;
+    return plan;
   }
   kube::GroupVersionKind gvk = kube::GroupVersionKind::Of(obj);
   auto live = client_.Get(gvk, ref.ns, ref.name);
   if (!live.ok() && live.status().code() != absl::StatusCode::kNotFound) {
-    return absl::Status(live.status().code(),
-                        absl::StrCat(ref.Subject(), " dry-run failed: ", std::string(live.status().message())));
+    std::string reason = kube::ReasonOf(live.status());
+    plan.error = absl::Status(live.status().code(),
+                              absl::StrCat(ref.Subject(), " dry-run failed", reason.empty() ? "" : " (" + reason + ")",
+                                           ": ", std::string(live.status().message())));
+    return plan;
   }
-  const bool exists = live.ok();
-  if (exists) {
+  plan.exists = live.ok();
+  if (plan.exists) {
     if (HasAnnotationOrLabel(*live, "reconcile", "disabled") || HasAnnotationOrLabel(*live, "ssa", "Ignore") ||
         HasAnnotationOrLabel(obj, "ssa", "IfNotPresent")) {
-      entry.action = Action::kSkipped;
-      return entry;
+      plan.entry.action = Action::kSkipped;
+      return plan;
     }
   }
+  std::vector<std::string> ignore;
+  if (options.ignore_paths) ignore = options.ignore_paths(obj);
+  if (plan.exists && !ignore.empty()) {
+    // Ignored paths keep their live value (or are left out when absent).
+    for (const auto& p : ignore) {
+      if (const object::Value* v = AtPointer(*live, p); v != nullptr && !absl::StartsWith(p, "/metadata/managedFields")) {
+        SetPointer(obj, p, *v);
+      } else {
+        ErasePointer(obj, p);
+      }
+    }
+  }
+  plan.desired = obj;
   kube::ApplyOptions dry{owner_.field_manager, /*force=*/true, /*dry_run=*/true};
   auto dry_result = client_.Apply(obj, dry);
   if (!dry_result.ok()) {
     bool force = options.force || HasAnnotationOrLabel(obj, "force", "enabled") ||
-                 (exists && HasAnnotationOrLabel(*live, "force", "enabled"));
-    if (exists && force && LooksImmutable(dry_result.status())) {
-      FLUX_RETURN_IF_ERROR(client_.Delete(gvk, ref.ns, ref.name, kube::PropagationPolicy::kBackground));
-      auto deadline = std::chrono::steady_clock::now() + options.wait_timeout;
-      while (client_.Get(gvk, ref.ns, ref.name).ok()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-          return absl::DeadlineExceededError(absl::StrCat(ref.Subject(), " recreate failed: timeout waiting for deletion"));
-        }
-        std::this_thread::sleep_for(options.poll_interval);
-      }
-      FLUX_ASSIGN_OR_RETURN(auto created, client_.Apply(obj, {owner_.field_manager, true, false}));
-      (void)created;
-      entry.action = Action::kCreated;
-      return entry;
+                 (plan.exists && HasAnnotationOrLabel(*live, "force", "enabled"));
+    if (plan.exists && force && LooksImmutable(dry_result.status())) {
+      plan.recreate = true;
+      plan.apply = true;
+      return plan;
     }
     std::string reason = kube::ReasonOf(dry_result.status());
     std::string detail = reason.empty() ? "" : absl::StrCat(" (", reason, ")");
     if (dry_result.status().code() == absl::StatusCode::kNotFound) {
-      return absl::NotFoundError(
+      plan.error = absl::NotFoundError(
           absl::StrCat(ref.Subject(), " not found: ", std::string(dry_result.status().message())));
+    } else {
+      plan.error = absl::Status(dry_result.status().code(), absl::StrCat(ref.Subject(), " dry-run failed", detail,
+                                                                         ": ", std::string(dry_result.status().message())));
     }
-    return absl::Status(dry_result.status().code(), absl::StrCat(ref.Subject(), " dry-run failed", detail, ": ",
-                                                                 std::string(dry_result.status().message())));
+    return plan;
   }
-  if (exists && ForComparison(*dry_result) == ForComparison(*live)) {
-    entry.action = Action::kUnchanged;
-    return entry;
+  if (plan.exists && !HasAnnotationOrLabel(obj, "ssa", "Merge")) plan.cleanup = CleanupPatch(*live, options);
+  if (plan.exists && plan.cleanup.is_null() && ForComparison(*dry_result, ignore) == ForComparison(*live, ignore)) {
+    plan.entry.action = Action::kUnchanged;
+    return plan;
   }
-  auto applied = client_.Apply(obj, {owner_.field_manager, /*force=*/true, /*dry_run=*/false});
+  plan.apply = true;
+  return plan;
+}
+
+absl::StatusOr<ChangeSetEntry> ResourceManager::Execute(Plan& plan, const ApplyOptions& options) {
+  if (!plan.apply) return plan.entry;
+  const ObjectRef& ref = plan.entry.ref;
+  kube::GroupVersionKind gvk = kube::GroupVersionKind::Of(plan.desired);
+  if (plan.recreate) {
+    absl::Status del = client_.Delete(gvk, ref.ns, ref.name, kube::PropagationPolicy::kBackground);
+    if (!del.ok() && del.code() != absl::StatusCode::kNotFound) {
+      return absl::Status(del.code(), absl::StrCat(ref.Subject(), " recreate failed: ", std::string(del.message())));
+    }
+    auto deadline = std::chrono::steady_clock::now() + options.wait_timeout;
+    while (client_.Get(gvk, ref.ns, ref.name).ok()) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        return absl::DeadlineExceededError(absl::StrCat(ref.Subject(), " recreate failed: timeout waiting for deletion"));
+      }
+      std::this_thread::sleep_for(options.poll_interval);
+    }
+    auto created = client_.Apply(plan.desired, {owner_.field_manager, true, false});
+    if (!created.ok()) {
+      return absl::Status(created.status().code(), absl::StrCat(ref.Subject(), " apply failed: ",
+                                                                std::string(created.status().message())));
+    }
+    plan.entry.action = Action::kCreated;
+    return plan.entry;
+  }
+  if (!plan.cleanup.is_null()) {
+    auto patched = client_.Patch(gvk, ref.ns, ref.name, kube::PatchType::kJson, plan.cleanup,
+                                 kube::WriteOptions{owner_.field_manager, false});
+    if (!patched.ok() && patched.status().code() != absl::StatusCode::kNotFound) {
+      return absl::Status(patched.status().code(), absl::StrCat(ref.Subject(), " metadata cleanup failed: ",
+                                                                std::string(patched.status().message())));
+    }
+  }
+  auto applied = client_.Apply(plan.desired, {owner_.field_manager, /*force=*/true, /*dry_run=*/false});
   if (!applied.ok()) {
     return absl::Status(applied.status().code(), absl::StrCat(ref.Subject(), " apply failed: ",
                                                               std::string(applied.status().message())));
   }
-  entry.action = exists ? Action::kConfigured : Action::kCreated;
-  return entry;
+  plan.entry.action = plan.exists ? Action::kConfigured : Action::kCreated;
+  return plan.entry;
 }
 
 absl::Status ResourceManager::WaitReady(const std::vector<object::Value>& objects, const ApplyOptions& options) {
@@ -213,32 +438,49 @@ absl::StatusOr<ChangeSet> ResourceManager::ApplyAllStaged(std::vector<object::Va
     if (!labels.is_object()) labels = object::Value::object();
     labels[owner_.name_label] = owner_.name;
     labels[owner_.namespace_label] = owner_.ns;
-    object::Erase(obj, {"metadata", "creationTimestamp"});
-    if (ObjectRef::Of(obj).kind != "CustomResourceDefinition") object::Erase(obj, {"status"});
+    Normalize(obj);
   }
   SortForApply(objects);
   ChangeSet changes;
-  for (int stage : {1, 2, 4}) {
+  auto with_applied = [&](const absl::Status& s) {
+    std::string applied = changes.ChangesSummary();
+    if (applied.empty()) return s;
+    return absl::Status(s.code(), absl::StrCat(std::string(s.message()), "\n", applied));
+  };
+  for (int stage : {1, 2, 3, 4}) {
     std::vector<object::Value> batch;
     for (const auto& obj : objects) {
-      if (Stage(ObjectRef::Of(obj)) == stage) batch.push_back(obj);
+      if (StageOf(ObjectRef::Of(obj), options) == stage) batch.push_back(obj);
     }
     if (batch.empty()) continue;
-    for (object::Value& obj : batch) {
-      auto entry = ApplyOne(obj, options);
-      if (!entry.ok()) {
-        std::string applied = changes.ChangesSummary();
-        if (applied.empty()) return entry.status();
-        return absl::Status(entry.status().code(), absl::StrCat(std::string(entry.status().message()), "\n", applied));
-      }
+    // Dry-runs, concurrently; results kept in apply order.
+    std::vector<Plan> plans(batch.size());
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t i = next++; i < batch.size(); i = next++) plans[i] = DryRun(batch[i], options);
+    };
+    size_t threads = std::min<size_t>(std::max(1, options.concurrency), batch.size());
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    for (const Plan& plan : plans) {
+      if (!plan.error.ok()) return with_applied(plan.error);
+    }
+    for (Plan& plan : plans) {
+      auto entry = Execute(plan, options);
+      if (!entry.ok()) return with_applied(entry.status());
       changes.entries.push_back(*entry);
     }
-    if (stage < 4) FLUX_RETURN_IF_ERROR(WaitReady(batch, options));
+    if (stage < 3) {
+      if (absl::Status s = WaitReady(batch, options); !s.ok()) return with_applied(s);
+    }
   }
   return changes;
 }
 
-absl::StatusOr<ChangeSet> ResourceManager::DeleteAll(const std::vector<ObjectRef>& stale) {
+absl::StatusOr<ChangeSet> ResourceManager::DeleteAll(const std::vector<ObjectRef>& stale,
+                                                     std::vector<ObjectRef>* failed) {
   ChangeSet changes;
   std::vector<std::string> failures;
   for (auto it = stale.rbegin(); it != stale.rend(); ++it) {
@@ -250,6 +492,7 @@ absl::StatusOr<ChangeSet> ResourceManager::DeleteAll(const std::vector<ObjectRef
         changes.entries.push_back({ref, Action::kDeleted});
       } else {
         failures.push_back(absl::StrCat(ref.Subject(), ": ", std::string(live.status().message())));
+        if (failed != nullptr) failed->push_back(ref);
       }
       continue;
     }
@@ -267,12 +510,32 @@ absl::StatusOr<ChangeSet> ResourceManager::DeleteAll(const std::vector<ObjectRef
       changes.entries.push_back({ref, Action::kDeleted});
     } else {
       failures.push_back(absl::StrCat(ref.Subject(), ": ", std::string(s.message())));
+      if (failed != nullptr) failed->push_back(ref);
     }
   }
   if (!failures.empty()) {
     return absl::InternalError(absl::StrCat("failed to delete objects:\n", absl::StrJoin(failures, "\n")));
   }
   return changes;
+}
+
+absl::Status ResourceManager::WaitForTermination(const std::vector<ObjectRef>& refs, std::chrono::milliseconds timeout,
+                                                 std::chrono::milliseconds poll) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    std::vector<std::string> alive;
+    for (const auto& ref : refs) {
+      if (client_.Get(kube::GroupVersionKind{ref.group, ref.version, ref.kind}, ref.ns, ref.name).ok()) {
+        alive.push_back(ref.Subject());
+      }
+    }
+    if (alive.empty()) return absl::OkStatus();
+    if (std::chrono::steady_clock::now() > deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("timeout waiting for termination of: [", absl::StrJoin(alive, ", "), "]"));
+    }
+    std::this_thread::sleep_for(poll);
+  }
 }
 
 }  // namespace fluxcpp::ssa

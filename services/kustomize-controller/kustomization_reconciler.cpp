@@ -14,22 +14,30 @@
 #include "libs/core/path_safety.h"
 #include "libs/core/status_macros.h"
 #include "libs/kustomize/build.h"
-#include "libs/kustomize/flux_generator.h"
 #include "libs/runtime/conditions.h"
 #include "libs/runtime/finalizers.h"
 #include "libs/runtime/status_patcher.h"
 #include "libs/ssa/resource_manager.h"
+#include "services/kustomize-controller/applier_client.h"
+#include "services/kustomize-controller/dependency_checker.h"
+#include "services/kustomize-controller/drift_ignore.h"
+#include "services/kustomize-controller/finalizer.h"
+#include "services/kustomize-controller/history.h"
+#include "services/kustomize-controller/manifest_builder.h"
+#include "services/kustomize-controller/post_build.h"
 
 namespace fluxcpp::kustomize_controller {
 namespace {
 
 namespace cond = runtime::conditions;
 using runtime::Result;
-
-Result FromStatus(const absl::Status& s) { return s.ok() ? Result::Done() : Result::Error(s); }
+using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kFinalizer = "finalizers.fluxcd.io";
 const std::string kGroup = "kustomize.toolkit.fluxcd.io";
+const std::string kRevisionKey = "kustomize.toolkit.fluxcd.io/revision";
+const std::string kOriginRevisionKey = "kustomize.toolkit.fluxcd.io/originRevision";
+const std::string kCommitStatusKey = "kustomize.toolkit.fluxcd.io/commit_status";
 const kube::GroupVersionKind kKustomizationGvk{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
 
 class TempDir {
@@ -51,13 +59,6 @@ class TempDir {
   std::string path_;
 };
 
-std::optional<kube::GroupVersionKind> SourceGvk(const std::string& kind) {
-  if (kind == "GitRepository" || kind == "OCIRepository" || kind == "Bucket") {
-    return kube::GroupVersionKind{"source.toolkit.fluxcd.io", "v1", kind};
-  }
-  return std::nullopt;
-}
-
 // Effective timeout: spec.timeout, else interval - 30s; never below 30s (spec §10.1).
 Duration EffectiveTimeout(const object::Value& obj, Duration interval) {
   Duration t = interval - std::chrono::seconds(30);
@@ -65,133 +66,69 @@ Duration EffectiveTimeout(const object::Value& obj, Duration interval) {
   return std::max<Duration>(t, std::chrono::seconds(30));
 }
 
-kustomize::FluxOverlay OverlayFromSpec(const object::Value& obj) {
-  kustomize::FluxOverlay overlay;
-  overlay.target_namespace = object::GetString(obj, {"spec", "targetNamespace"});
-  overlay.name_prefix = object::GetString(obj, {"spec", "namePrefix"});
-  overlay.name_suffix = object::GetString(obj, {"spec", "nameSuffix"});
-  if (const auto* p = object::Find(obj, {"spec", "patches"}); p && p->is_array()) {
-    for (const auto& item : *p) overlay.patches.push_back(item);
-  }
-  if (const auto* i = object::Find(obj, {"spec", "images"}); i && i->is_array()) {
-    for (const auto& item : *i) overlay.images.push_back(item);
-  }
-  if (const auto* c = object::Find(obj, {"spec", "components"}); c && c->is_array()) {
-    for (const auto& item : *c) {
-      if (item.is_string()) overlay.components.push_back(item.get<std::string>());
-    }
-  }
-  overlay.ignore_missing_components = object::GetBool(obj, {"spec", "ignoreMissingComponents"});
-  if (const auto* b = object::Find(obj, {"spec", "buildMetadata"}); b && b->is_array()) {
-    for (const auto& item : *b) {
-      if (item.is_string()) overlay.build_metadata.push_back(item.get<std::string>());
-    }
-  }
-  if (const auto* l = object::Find(obj, {"spec", "commonMetadata", "labels"}); l && l->is_object()) {
-    for (auto it = l->begin(); it != l->end(); ++it) {
-      if (it.value().is_string()) overlay.common_labels[it.key()] = it.value().get<std::string>();
-    }
-  }
-  if (const auto* a = object::Find(obj, {"spec", "commonMetadata", "annotations"}); a && a->is_object()) {
-    for (auto it = a->begin(); it != a->end(); ++it) {
-      if (it.value().is_string()) overlay.common_annotations[it.key()] = it.value().get<std::string>();
-    }
-  }
-  return overlay;
+std::string Took(Clock::time_point since) {
+  return FormatGoDuration(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since));
 }
 
-// Adds (or refreshes) the status.history entry for this build (spec §10.16).
-void RecordHistory(object::Value& obj, const std::string& digest, const std::string& revision,
-                   const std::string& status, Duration took) {
-  object::Value& history = object::Ensure(obj, {"status", "history"});
-  if (!history.is_array()) history = object::Value::array();
-  std::string now = NowRfc3339();
-  object::Value entry;
-  for (auto it = history.begin(); it != history.end(); ++it) {
-    if (object::GetString(*it, {"digest"}) == digest && object::GetString(*it, {"lastReconciledStatus"}) == status) {
-      entry = *it;
-      history.erase(it);
-      break;
+std::map<std::string, std::string> EventMeta(const std::string& revision, const std::string& origin) {
+  std::map<std::string, std::string> meta{{kRevisionKey, revision}};
+  if (!origin.empty()) meta[kOriginRevisionKey] = origin;
+  return meta;
+}
+
+// Subjects of Jobs with ttlSecondsAfterFinished among `objects`.
+std::set<std::string> JobsWithTtl(const std::vector<object::Value>& objects) {
+  std::set<std::string> out;
+  for (const auto& o : objects) {
+    if (object::GetString(o, {"kind"}) == "Job" && object::Find(o, {"spec", "ttlSecondsAfterFinished"}) != nullptr) {
+      out.insert(ssa::ObjectRef::Of(o).Subject());
     }
   }
-  if (entry.is_null()) {
-    entry = {{"digest", digest}, {"firstReconciled", now}, {"totalReconciliations", 0}};
-  }
-  entry["lastReconciled"] = now;
-  entry["lastReconciledDuration"] = FormatGoDuration(std::chrono::duration_cast<std::chrono::milliseconds>(took));
-  entry["lastReconciledStatus"] = status;
-  entry["totalReconciliations"] = object::GetInt(entry, {"totalReconciliations"}) + 1;
-  entry["metadata"] = {{"revision", revision}};
-  history.insert(history.begin(), entry);
-  while (history.size() > 5) history.erase(history.end() - 1);
+  return out;
 }
 
 }  // namespace
 
-std::tuple<std::string, std::string, std::string> KustomizationReconciler::SourceOf(const object::Value& obj) {
-  std::string ns = object::GetString(obj, {"spec", "sourceRef", "namespace"});
-  if (ns.empty()) ns = object::GetString(obj, {"metadata", "namespace"});
-  return {object::GetString(obj, {"spec", "sourceRef", "kind"}), ns,
-          object::GetString(obj, {"spec", "sourceRef", "name"})};
-}
-
 Result KustomizationReconciler::Reconcile(const runtime::Request& request, runtime::ReconcileContext& ctx) {
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = Clock::now();
+  const std::string key = request.Key();
   auto fetched = client_->Get(kKustomizationGvk, request.ns, request.name);
   if (!fetched.ok()) {
-    if (fetched.status().code() == absl::StatusCode::kNotFound) return {};
+    if (fetched.status().code() == absl::StatusCode::kNotFound) {
+      waits_.Erase(key);
+      return {};
+    }
     return Result::Error(fetched.status());
   }
   object::Value obj = std::move(*fetched);
   runtime::StatusPatcher patcher(*client_, obj, {"gotk-kustomize-controller"});
-
-  ssa::Owner owner{"kustomize-controller", absl::StrCat(kGroup, "/name"), absl::StrCat(kGroup, "/namespace"),
-                   request.name, request.ns, std::string(kGroup)};
-
-  // The client that applies: impersonating the tenant's service account if set.
-  std::string sa = object::GetString(obj, {"spec", "serviceAccountName"}, options_.default_service_account);
-  std::unique_ptr<kube::Client> impersonated;
-  kube::Client* applier = client_;
-  if (!sa.empty()) {
-    impersonated = client_->Impersonate(absl::StrCat("system:serviceaccount:", request.ns, ":", sa), {});
-    applier = impersonated.get();
-  }
-
-  // Deletion: garbage collect the inventory per deletionPolicy, then drop the finalizer.
-  if (object::Find(obj, {"metadata", "deletionTimestamp"}) != nullptr) {
-    std::string policy = object::GetString(obj, {"spec", "deletionPolicy"}, "MirrorPrune");
-    bool remove = policy == "Delete" || policy == "WaitForTermination" ||
-                  (policy == "MirrorPrune" && object::GetBool(obj, {"spec", "prune"}));
-    if (remove && !object::GetBool(obj, {"spec", "suspend"})) {
-      auto inventory = ssa::FromInventory(object::Find(obj, {"status", "inventory"}) != nullptr
-                                              ? *object::Find(obj, {"status", "inventory"})
-                                              : object::Value::object());
-      if (inventory.ok() && !inventory->empty()) {
-        ssa::ResourceManager manager(*applier, owner);
-        auto deleted = manager.DeleteAll(*inventory);
-        if (!deleted.ok()) {
-          events_->Warning(obj, runtime::kPruneFailedReason, std::string(deleted.status().message()));
-        } else if (deleted->HasChanges()) {
-          events_->Normal(obj, runtime::kProgressingReason, deleted->ChangesSummary());
-        }
-      }
-    }
-    return FromStatus(runtime::RemoveFinalizer(*client_, obj, kFinalizer));
-  }
-  if (!runtime::HasFinalizer(obj, kFinalizer)) {
-    if (absl::Status s = runtime::AddFinalizer(*client_, obj, kFinalizer); !s.ok()) return Result::Error(s);
-  }
-
-  if (object::GetBool(obj, {"spec", "suspend"})) {
-    ctx.logger().Info("Reconciliation is suspended for this object");
-    return FromStatus(patcher.Patch(obj, runtime::PatchOptions{}));
-  }
 
   auto interval = ParseGoDuration(object::GetString(obj, {"spec", "interval"}, "10m"));
   if (!interval.ok()) interval = std::chrono::minutes(10);
   Duration retry_interval = *interval;
   if (auto r = ParseGoDuration(object::GetString(obj, {"spec", "retryInterval"})); r.ok()) retry_interval = *r;
   const Duration timeout = EffectiveTimeout(obj, *interval);
+  const std::string timeout_text = FormatGoDuration(timeout);
+
+  // Deletion: garbage collect the inventory per deletionPolicy, then drop the finalizer.
+  if (object::Find(obj, {"metadata", "deletionTimestamp"}) != nullptr) {
+    waits_.Erase(key);
+    if (!runtime::HasFinalizer(obj, kFinalizer)) return {};
+    return Result{std::nullopt, FinalizeKustomization(*client_, obj, *events_, options_, timeout)};
+  }
+  if (!runtime::HasFinalizer(obj, kFinalizer)) {
+    // As Flux: add the finalizer and come back at once. The finalizer's own
+    // watch event re-enqueues the key too; the queue merges both, so the
+    // full reconcile runs once.
+    if (absl::Status s = runtime::AddFinalizer(*client_, obj, kFinalizer); !s.ok()) return Result::Error(s);
+    return Result::RequeueAfter(Duration::zero());
+  }
+
+  if (object::GetBool(obj, {"spec", "suspend"})) {
+    waits_.Erase(key);
+    ctx.logger().Info("Reconciliation is suspended for this object");
+    return Result{std::nullopt, patcher.Patch(obj, runtime::PatchOptions{})};
+  }
 
   // Every exit goes through here: Ready derivation, Reconciling cleanup, one status patch.
   auto finish = [&](Result result) -> Result {
@@ -201,102 +138,167 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
       cond::Remove(obj, runtime::kStalledCondition);
       patch_options.set_observed_generation = true;
     } else if (auto r = cond::Get(obj, runtime::kReconcilingCondition)) {
-      cond::MarkReconciling(obj, runtime::kProgressingWithRetryReason, r->message);
+      if (!cond::IsUnknown(obj, runtime::kReadyCondition)) {
+        cond::MarkReconciling(obj, runtime::kProgressingWithRetryReason, r->message);
+      }
     }
     if (cond::IsTrue(obj, runtime::kStalledCondition)) patch_options.set_observed_generation = true;
     if (absl::Status s = patcher.Patch(obj, patch_options); !s.ok() && result.error.ok()) return Result::Error(s);
     return result;
   };
-  auto not_ready = [&](std::string_view reason, const std::string& message, Result result) -> Result {
+  auto not_ready = [&](std::string_view reason, const std::string& message, Result result,
+                       const std::map<std::string, std::string>& meta = {}) -> Result {
     cond::MarkFalse(obj, runtime::kReadyCondition, reason, message);
-    events_->Warning(obj, reason, message);
+    events_->Warning(obj, reason, message, meta);
     return finish(result);
   };
 
-  // Source.
-  auto [source_kind, source_ns, source_name] = SourceOf(obj);
-  auto source_gvk = SourceGvk(source_kind);
-  if (!source_gvk) {
-    std::string msg = absl::StrCat("source '", source_kind, "' kind not supported");
-    cond::MarkStalled(obj, runtime::kAccessDeniedReason, msg);
-    return not_ready(runtime::kArtifactFailedReason, msg, Result{});
-  }
-  if (options_.no_cross_namespace_refs && source_ns != request.ns) {
-    std::string msg = absl::StrCat("can't access '", source_kind, "/", source_ns, "/", source_name,
-                                   "', cross-namespace references have been blocked");
-    cond::MarkStalled(obj, runtime::kAccessDeniedReason, msg);
-    return not_ready(runtime::kAccessDeniedReason, msg, Result{});
-  }
-  auto source = client_->Get(*source_gvk, source_ns, source_name);
-  if (!source.ok()) {
-    if (source.status().code() == absl::StatusCode::kNotFound) {
-      return not_ready(runtime::kArtifactFailedReason, std::string(source.status().message()),
-                       Result::RequeueAfter(retry_interval));
-    }
-    return finish(Result::Error(source.status()));
-  }
-  const object::Value* artifact = object::Find(*source, {"status", "artifact"});
-  if (artifact == nullptr || !artifact->is_object()) {
-    std::string msg = absl::StrCat("Source artifact not found, retrying in ", FormatGoDuration(options_.requeue_dependency));
-    cond::MarkFalse(obj, runtime::kReadyCondition, runtime::kArtifactFailedReason, msg);
-    ctx.logger().Info(msg);
-    return finish(Result::RequeueAfter(options_.requeue_dependency));
-  }
-  const std::string revision = object::GetString(*artifact, {"revision"});
-
-  // Dependencies (spec §10.13, built-in readiness check).
-  if (const auto* deps = object::Find(obj, {"spec", "dependsOn"}); deps && deps->is_array()) {
-    for (const auto& dep : *deps) {
-      std::string dep_ns = object::GetString(dep, {"namespace"}, request.ns);
-      std::string dep_name = object::GetString(dep, {"name"});
-      auto live = client_->Get(kKustomizationGvk, dep_ns, dep_name);
-      std::string problem;
-      if (!live.ok()) {
-        problem = absl::StrCat("dependency '", dep_ns, "/", dep_name, "' not found: ", std::string(live.status().message()));
-      } else if (!cond::IsTrue(*live, runtime::kReadyCondition) ||
-                 object::GetInt(*live, {"metadata", "generation"}) !=
-                     object::GetInt(*live, {"status", "observedGeneration"}, -1)) {
-        problem = absl::StrCat("dependency '", dep_ns, "/", dep_name, "' is not ready");
-      } else if (SourceOf(*live) == SourceOf(obj) &&
-                 object::GetString(*live, {"status", "lastAppliedRevision"}) != revision) {
-        problem = absl::StrCat("dependency '", dep_ns, "/", dep_name, "' revision is not up to date");
-      }
-      if (!problem.empty()) {
-        cond::MarkFalse(obj, runtime::kReadyCondition, runtime::kDependencyNotReadyReason, problem);
-        events_->Normal(obj, runtime::kDependencyNotReadyReason,
-                        absl::StrCat("Dependencies do not meet ready condition, retrying in ",
-                                     FormatGoDuration(options_.requeue_dependency)));
-        return finish(Result::RequeueAfter(options_.requeue_dependency));
-      }
-    }
-    ctx.logger().Info("All dependencies are ready, proceeding with reconciliation");
-  }
-
   // Features that come with their own engines later fail clearly instead of being skipped.
   if (object::Find(obj, {"spec", "decryption"}) != nullptr) {
+    waits_.Erase(key);
     return not_ready(runtime::kBuildFailedReason,
                      "spec.decryption: SOPS decryption is not available in this version of kustomize-controller",
                      Result::RequeueAfter(retry_interval));
   }
   if (object::Find(obj, {"spec", "healthCheckExprs"}) != nullptr) {
+    waits_.Erase(key);
     return not_ready(runtime::kBuildFailedReason,
                      "spec.healthCheckExprs: CEL health checks are not available in this version of kustomize-controller",
                      Result::RequeueAfter(retry_interval));
   }
 
-  std::string timeout_text = FormatGoDuration(timeout);
+  // Source.
+  ResolvedSource source = ResolveSource(*client_, obj, options_);
+  switch (source.outcome) {
+    case ResolvedSource::Outcome::kReady:
+      break;
+    case ResolvedSource::Outcome::kAccessDenied:
+      waits_.Erase(key);
+      cond::MarkStalled(obj, runtime::kAccessDeniedReason, source.message);
+      return not_ready(runtime::kAccessDeniedReason, source.message, Result{});
+    case ResolvedSource::Outcome::kNotFound:
+      waits_.Erase(key);
+      return not_ready(runtime::kArtifactFailedReason, source.message, Result::RequeueAfter(retry_interval));
+    case ResolvedSource::Outcome::kNoArtifact:
+      waits_.Erase(key);
+      cond::MarkFalse(obj, runtime::kReadyCondition, runtime::kArtifactFailedReason, source.message);
+      ctx.logger().Info(source.message);
+      return finish(Result::RequeueAfter(options_.requeue_dependency));
+    case ResolvedSource::Outcome::kError:
+      return finish(Result::Error(absl::UnavailableError(source.message)));
+  }
+  const std::string& revision = source.revision;
+  const std::string& origin_revision = source.origin_revision;
+  const int64_t generation = object::GetInt(obj, {"metadata", "generation"});
+
+  // The client that applies: remote cluster and/or impersonated tenant.
+  auto applier = BuildApplierClient(*client_, obj, options_);
+  if (!applier.ok()) {
+    waits_.Erase(key);
+    return not_ready(runtime::kReconciliationFailedReason, std::string(applier.status().message()),
+                     Result::RequeueAfter(retry_interval));
+  }
+
+  // Success: Ready=True, history, events.
+  auto succeed = [&](const std::string& digest, Clock::time_point run_started, bool changed, bool had_health,
+                     Clock::time_point checks_started) -> Result {
+    waits_.Erase(key);
+    const bool was_ready = cond::IsTrue(obj, runtime::kReadyCondition);
+    object::Ensure(obj, {"status", "lastAppliedRevision"}) = revision;
+    if (!origin_revision.empty()) object::Ensure(obj, {"status", "lastAppliedOriginRevision"}) = origin_revision;
+    if (had_health) {
+      bool was_healthy = cond::IsTrue(obj, runtime::kHealthyCondition);
+      std::string msg = absl::StrCat("Health check passed in ", Took(checks_started));
+      cond::MarkTrue(obj, runtime::kHealthyCondition, runtime::kSucceededReason, msg);
+      if (!was_healthy || changed) events_->Normal(obj, runtime::kSucceededReason, msg, EventMeta(revision, origin_revision));
+    } else {
+      cond::Remove(obj, runtime::kHealthyCondition);
+    }
+    Duration took = Clock::now() - run_started;
+    RecordHistory(obj, digest, revision, origin_revision, std::string(runtime::kReconciliationSucceededReason), took);
+    cond::MarkTrue(obj, runtime::kReadyCondition, runtime::kReconciliationSucceededReason,
+                   absl::StrCat("Applied revision: ", revision));
+    if (changed || !was_ready || had_health) {
+      auto meta = EventMeta(revision, origin_revision);
+      meta[kCommitStatusKey] = "update";
+      events_->Normal(obj, runtime::kReconciliationSucceededReason,
+                      absl::StrCat("Reconciliation finished in ", Took(run_started), ", next run in ",
+                                   FormatGoDuration(*interval)),
+                      meta);
+    }
+    return finish(Result::RequeueAfter(*interval));
+  };
+
+  // One round of health reading for a pending wait: success, failure, or requeue.
+  auto evaluate_health = [&](const HealthWait& wait) -> Result {
+    kstatus::HealthSummary summary = ReadHealth(*applier->client, wait.targets, wait.jobs_with_ttl);
+    const bool timed_out = Clock::now() >= wait.deadline;
+    if (summary.all_current) {
+      return succeed(wait.build_digest, wait.started, wait.changed, true, wait.checks_started);
+    }
+    if (timed_out || kstatus::ShouldStopWaiting(summary, options_.fail_fast)) {
+      absl::Status outcome = kstatus::WaitOutcome(summary, timed_out);
+      if (outcome.ok()) return succeed(wait.build_digest, wait.started, wait.changed, true, wait.checks_started);
+      waits_.Erase(key);
+      std::string msg = absl::StrCat("health check failed after ", Took(wait.checks_started), ": ",
+                                     std::string(outcome.message()));
+      cond::MarkFalse(obj, runtime::kHealthyCondition, runtime::kHealthCheckFailedReason, msg);
+      RecordHistory(obj, wait.build_digest, revision, origin_revision,
+                    std::string(runtime::kHealthCheckFailedReason), Clock::now() - wait.started);
+      return not_ready(runtime::kHealthCheckFailedReason, msg, Result::RequeueAfter(retry_interval),
+                       EventMeta(revision, origin_revision));
+    }
+    // Still in progress: release the worker and look again shortly.
+    std::string msg = absl::StrCat("Running health checks for revision ", revision, " with a timeout of ", timeout_text);
+    cond::MarkReconciling(obj, runtime::kProgressingReason, msg);
+    cond::MarkUnknown(obj, runtime::kHealthyCondition, runtime::kProgressingReason, msg);
+    cond::MarkUnknown(obj, runtime::kReadyCondition, runtime::kProgressingReason, "Reconciliation in progress");
+    Duration left = std::chrono::duration_cast<Duration>(wait.deadline - Clock::now());
+    return finish(Result::RequeueAfter(std::max<Duration>(std::min(options_.health_poll_interval, left),
+                                                          std::chrono::milliseconds(100))));
+  };
+
+  // A pending health wait at this revision and generation: only re-read health.
+  if (auto wait = waits_.Get(key)) {
+    if (wait->revision == revision && wait->generation == generation) return evaluate_health(*wait);
+    waits_.Erase(key);
+    std::string msg = absl::StrCat("New reconciliation triggered by ",
+                                   wait->revision != revision ? SourceRefOf(obj).String() : "a spec change",
+                                   ", health check for revision ", wait->revision, " cancelled");
+    ctx.logger().Info(msg);
+    events_->Normal(obj, runtime::kHealthCheckCanceledReason, msg, EventMeta(revision, origin_revision));
+  }
+
+  // Dependencies (spec §10.13).
+  if (absl::Status deps = CheckDependencies(*client_, obj, revision); !deps.ok()) {
+    if (deps.code() == absl::StatusCode::kUnimplemented) {
+      return not_ready(runtime::kDependencyNotReadyReason, std::string(deps.message()), Result::RequeueAfter(retry_interval));
+    }
+    cond::MarkFalse(obj, runtime::kReadyCondition, runtime::kDependencyNotReadyReason, std::string(deps.message()));
+    events_->Normal(obj, runtime::kDependencyNotReadyReason,
+                    absl::StrCat("Dependencies do not meet ready condition, retrying in ",
+                                 FormatGoDuration(options_.requeue_dependency)));
+    ctx.logger().Info(std::string(deps.message()));
+    return finish(Result::RequeueAfter(options_.requeue_dependency));
+  }
+  if (object::Find(obj, {"spec", "dependsOn"}) != nullptr) {
+    ctx.logger().Info("All dependencies are ready, proceeding with reconciliation");
+  }
+
   cond::MarkReconciling(obj, runtime::kProgressingReason,
                         absl::StrCat("Fetching manifests for revision ", revision, " with a timeout of ", timeout_text));
   cond::MarkUnknown(obj, runtime::kReadyCondition, runtime::kProgressingReason, "Reconciliation in progress");
   (void)patcher.PatchNow(obj);
 
   auto tmp = TempDir::Create(options_.tmp_dir);
-  if (!tmp.ok()) return not_ready("DirectoryCreationFailed", std::string(tmp.status().message()), Result::RequeueAfter(retry_interval));
+  if (!tmp.ok()) {
+    return not_ready("DirectoryCreationFailed", std::string(tmp.status().message()), Result::RequeueAfter(retry_interval));
+  }
   artifact::FetchOptions fetch_options;
   fetch_options.retries = options_.http_retry;
   absl::Status fetched_artifact =
-      artifact::FetchArtifact(artifact::ArtifactUrlWithLocalhostOverride(object::GetString(*artifact, {"url"})),
-                              object::GetString(*artifact, {"digest"}), tmp->path(), fetch_options);
+      artifact::FetchArtifact(artifact::ArtifactUrlWithLocalhostOverride(object::GetString(source.artifact, {"url"})),
+                              object::GetString(source.artifact, {"digest"}), tmp->path(), fetch_options);
   if (!fetched_artifact.ok()) {
     if (fetched_artifact.code() == absl::StatusCode::kNotFound) {
       std::string msg = absl::StrCat("Source is not ready, artifact not found, retrying in ",
@@ -317,50 +319,49 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
   }
   object::Ensure(obj, {"status", "lastAttemptedRevision"}) = revision;
 
-  // Build.
+  // Build, then post-build substitution.
   cond::MarkReconciling(obj, runtime::kProgressingReason,
                         absl::StrCat("Building manifests for revision ", revision, " with a timeout of ", timeout_text));
   auto build_failed = [&](const absl::Status& s) {
-    return not_ready(runtime::kBuildFailedReason, std::string(s.message()), Result::RequeueAfter(retry_interval));
+    return not_ready(runtime::kBuildFailedReason, std::string(s.message()), Result::RequeueAfter(retry_interval),
+                     EventMeta(revision, origin_revision));
   };
-  if (auto generated = kustomize::GenerateFluxKustomization(*dir, OverlayFromSpec(obj)); !generated.ok()) {
-    return build_failed(generated.status());
-  }
-  const kustomize::FluxOverlay overlay = OverlayFromSpec(obj);
-  kustomize::BuildOptions build_options;
-  build_options.root = tmp->path();
-  build_options.allow_remote = !options_.no_remote_bases;
-  auto built = kustomize::Build(*dir, build_options);
-  if (!built.ok()) return build_failed(Annotate(built.status(), "kustomize build failed"));
-  kustomize::ApplyCommonMetadata(*built, overlay);
+  auto built = BuildManifests(tmp->path(), *dir, obj, options_.no_remote_bases);
+  if (!built.ok()) return build_failed(built.status());
   if (object::Find(obj, {"spec", "postBuild"}) != nullptr) {
-    return build_failed(absl::UnimplementedError(
-        "spec.postBuild: variable substitution is not available in this version of kustomize-controller"));
-  }
-  for (const auto& res : *built) {
-    if (object::GetString(res, {"apiVersion"}).empty() || object::GetString(res, {"kind"}).empty() ||
-        object::GetString(res, {"metadata", "name"}).empty()) {
-      return build_failed(absl::InvalidArgumentError(absl::StrCat(
-          "failed to decode Kubernetes apiVersion, kind and name from: ", object::ToJson(res).substr(0, 200))));
+    auto vars = CollectVariables(*client_, obj);
+    if (!vars.ok()) return build_failed(vars.status());
+    if (absl::Status s = SubstituteAll(obj, *vars, options_.strict_substitution, *built); !s.ok()) {
+      return build_failed(s);
     }
   }
+  auto ignore = CompileIgnoreRules(obj);
+  if (!ignore.ok()) return build_failed(ignore.status());
   const std::string build_digest = Sha256Digest(kustomize::ToYaml(*built));
 
   // Apply.
   cond::MarkReconciling(obj, runtime::kProgressingReason,
                         absl::StrCat("Detecting drift for revision ", revision, " with a timeout of ", timeout_text));
-  ssa::ResourceManager manager(*applier, owner);
+  ssa::Owner owner{"kustomize-controller", absl::StrCat(kGroup, "/name"), absl::StrCat(kGroup, "/namespace"),
+                   request.name, request.ns, kGroup};
+  ssa::ResourceManager manager(*applier->client, owner);
   ssa::ApplyOptions apply_options;
   apply_options.force = object::GetBool(obj, {"spec", "force"});
-  auto applied = manager.ApplyAllStaged(*built, apply_options);
+  apply_options.concurrency = options_.concurrent_ssa;
+  apply_options.override_managers = options_.override_managers;
+  apply_options.custom_stage_kinds = options_.custom_stage_kinds;
+  apply_options.ignore_paths = *ignore;
+  const std::set<std::string> jobs_with_ttl = JobsWithTtl(*built);
+  auto applied = manager.ApplyAllStaged(std::move(*built), apply_options);
   if (!applied.ok()) {
-    RecordHistory(obj, build_digest, revision, std::string(runtime::kReconciliationFailedReason),
-                  std::chrono::steady_clock::now() - started);
+    RecordHistory(obj, build_digest, revision, origin_revision, std::string(runtime::kReconciliationFailedReason),
+                  Clock::now() - started);
     return not_ready(runtime::kReconciliationFailedReason, std::string(applied.status().message()),
-                     Result::RequeueAfter(retry_interval));
+                     Result::RequeueAfter(retry_interval), EventMeta(revision, origin_revision));
   }
-  if (applied->HasChanges()) events_->Normal(obj, runtime::kProgressingReason, applied->ChangesSummary(),
-                                             {{"revision", revision}});
+  if (applied->HasChanges()) {
+    events_->Normal(obj, runtime::kProgressingReason, applied->ChangesSummary(), EventMeta(revision, origin_revision));
+  }
 
   // Prune what left the source.
   std::vector<ssa::ObjectRef> old_inventory;
@@ -368,37 +369,47 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
     if (auto parsed = ssa::FromInventory(*inv); parsed.ok()) old_inventory = std::move(*parsed);
   }
   std::vector<ssa::ObjectRef> new_inventory = applied->Refs();
+  bool pruned = false;
   if (object::GetBool(obj, {"spec", "prune"})) {
     auto stale = ssa::StaleObjects(old_inventory, new_inventory);
     if (!stale.empty()) {
-      auto deleted = manager.DeleteAll(stale);
+      std::vector<ssa::ObjectRef> failed;
+      auto deleted = manager.DeleteAll(stale, &failed);
       if (!deleted.ok()) {
         // Keep the objects that could not be deleted in the inventory, so a later run retries.
-        for (const auto& ref : stale) new_inventory.push_back(ref);
+        for (const auto& ref : failed) new_inventory.push_back(ref);
         object::Ensure(obj, {"status", "inventory"}) = ssa::ToInventory(new_inventory);
-        RecordHistory(obj, build_digest, revision, std::string(runtime::kPruneFailedReason),
-                      std::chrono::steady_clock::now() - started);
+        RecordHistory(obj, build_digest, revision, origin_revision, std::string(runtime::kPruneFailedReason),
+                      Clock::now() - started);
         return not_ready(runtime::kPruneFailedReason, std::string(deleted.status().message()),
-                         Result::RequeueAfter(retry_interval));
+                         Result::RequeueAfter(retry_interval), EventMeta(revision, origin_revision));
       }
-      if (deleted->HasChanges()) events_->Normal(obj, runtime::kProgressingReason, deleted->ChangesSummary(),
-                                                 {{"revision", revision}});
+      if (deleted->HasChanges()) {
+        pruned = true;
+        events_->Normal(obj, runtime::kProgressingReason, deleted->ChangesSummary(),
+                        EventMeta(revision, origin_revision));
+      }
     }
   }
   object::Ensure(obj, {"status", "inventory"}) = ssa::ToInventory(new_inventory);
+  const bool changed = applied->HasChanges() || pruned || object::GetString(obj, {"status", "lastAppliedRevision"}) != revision;
 
-  // Success.
-  Duration took = std::chrono::steady_clock::now() - started;
-  object::Ensure(obj, {"status", "lastAppliedRevision"}) = revision;
-  RecordHistory(obj, build_digest, revision, std::string(runtime::kReconciliationSucceededReason), took);
-  cond::MarkTrue(obj, runtime::kReadyCondition, runtime::kReconciliationSucceededReason,
-                 absl::StrCat("Applied revision: ", revision));
-  events_->Normal(obj, runtime::kReconciliationSucceededReason,
-                  absl::StrCat("Reconciliation finished in ",
-                               FormatGoDuration(std::chrono::duration_cast<std::chrono::milliseconds>(took)),
-                               ", next run in ", FormatGoDuration(*interval)),
-                  {{"revision", revision}, {"commit_status", "update"}});
-  return finish(Result::RequeueAfter(*interval));
+  // Health: read once; wait without holding the worker when in progress.
+  std::vector<ssa::ObjectRef> targets = HealthCheckTargets(obj, applied->AppliedRefs());
+  if (targets.empty()) return succeed(build_digest, started, changed, false, Clock::now());
+  HealthWait wait;
+  wait.revision = revision;
+  wait.origin_revision = origin_revision;
+  wait.generation = generation;
+  wait.build_digest = build_digest;
+  wait.started = started;
+  wait.checks_started = Clock::now();
+  wait.deadline = wait.checks_started + timeout;
+  wait.targets = std::move(targets);
+  wait.jobs_with_ttl = jobs_with_ttl;
+  wait.changed = changed;
+  waits_.Put(key, wait);
+  return evaluate_health(wait);
 }
 
 }  // namespace fluxcpp::kustomize_controller

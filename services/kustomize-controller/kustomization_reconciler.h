@@ -1,7 +1,12 @@
 #pragma once
-// Reconciles kustomize.toolkit.fluxcd.io/v1 Kustomization: fetch the source
-// artifact, build with libs/kustomize, server-side apply in stages, record
-// the inventory and prune what left Git (spec §10).
+// Reconciles kustomize.toolkit.fluxcd.io/v1 Kustomization (spec §10.5):
+// resolve the source → dependsOn → fetch the artifact → build → post-build
+// substitution → staged server-side apply → prune → health. The pieces live
+// beside this file (source_resolver, dependency_checker, manifest_builder,
+// post_build, applier_client, health_checker, finalizer, history); this
+// class orders them and owns the conditions, events and status patch.
+//
+// Health checks never hold a worker: see health_checker.h.
 //
 // Thread-safe: different objects reconcile on several workers at once.
 
@@ -12,17 +17,11 @@
 #include "libs/kube/client.h"
 #include "libs/runtime/controller.h"
 #include "libs/runtime/events.h"
+#include "services/kustomize-controller/health_checker.h"
+#include "services/kustomize-controller/kustomization_options.h"
+#include "services/kustomize-controller/source_resolver.h"
 
 namespace fluxcpp::kustomize_controller {
-
-struct KustomizationOptions {
-  std::chrono::nanoseconds requeue_dependency = std::chrono::seconds(30);
-  int http_retry = 9;
-  bool no_cross_namespace_refs = false;
-  bool no_remote_bases = false;
-  std::string default_service_account;
-  std::string tmp_dir = "/tmp";
-};
 
 class KustomizationReconciler : public runtime::Reconciler {
  public:
@@ -32,13 +31,14 @@ class KustomizationReconciler : public runtime::Reconciler {
 
   runtime::Result Reconcile(const runtime::Request& request, runtime::ReconcileContext& ctx) override;
 
-  // Source kind/namespace/name a Kustomization refers to ("GitRepository", ns, name).
-  static std::tuple<std::string, std::string, std::string> SourceOf(const object::Value& kustomization);
+  // Kustomizations waiting on health (for tests and metrics).
+  const HealthWaits& health_waits() const { return waits_; }
 
  private:
   kube::Client* client_;
   runtime::EventRecorder* events_;
   KustomizationOptions options_;
+  HealthWaits waits_;
 };
 
 }  // namespace fluxcpp::kustomize_controller

@@ -1,11 +1,15 @@
-// kustomize-controller: Kustomization → kustomize build → staged server-side
-// apply → prune. Reacts to new artifacts through the Kubernetes watch on
-// sources and, when --source-grpc-addr is set, at once through gRPC.
+// kustomize-controller: Kustomization → kustomize build → post-build
+// substitution → staged server-side apply → prune → health. Reacts to new
+// artifacts through the Kubernetes watch on sources and, when
+// --source-grpc-addr is set, at once through gRPC; to ConfigMaps/Secrets
+// labelled for watching (--watch-configs-label-selector) that a
+// Kustomization substitutes from or reads its kubeconfig from.
 
 #include <cstdio>
 #include <memory>
 #include <mutex>
 
+#include "absl/strings/str_split.h"
 #include "libs/core/flags.h"
 #include "libs/core/logger.h"
 #include "libs/rpc/artifact_watcher.h"
@@ -15,8 +19,11 @@
 #include "libs/runtime/manager.h"
 #include "libs/runtime/options.h"
 #include "services/kustomize-controller/kustomization_reconciler.h"
+#include "services/kustomize-controller/post_build.h"
+#include "services/kustomize-controller/source_resolver.h"
 
 using namespace fluxcpp;
+namespace kc = fluxcpp::kustomize_controller;
 
 namespace {
 
@@ -25,15 +32,36 @@ int Fail(const Logger& log, const std::string& what, const absl::Status& status)
   return 1;
 }
 
+runtime::Request RequestOf(const object::Value& ks) {
+  return {object::GetString(ks, {"metadata", "namespace"}), object::GetString(ks, {"metadata", "name"})};
+}
+
 // Kustomizations (from the controller's cache) that use the given source.
-std::vector<runtime::Request> ConsumersOf(runtime::Informer& kustomizations, const std::string& kind,
-                                          const std::string& ns, const std::string& name) {
+std::vector<runtime::Request> ConsumersOf(runtime::Informer& kustomizations, const kc::SourceRef& source) {
   std::vector<runtime::Request> out;
   for (const auto& ks : kustomizations.List()) {
-    auto [k, n, nm] = kustomize_controller::KustomizationReconciler::SourceOf(*ks);
-    if (k == kind && n == ns && nm == name) {
-      out.push_back({object::GetString(*ks, {"metadata", "namespace"}), object::GetString(*ks, {"metadata", "name"})});
+    if (kc::SourceRefOf(*ks) == source) out.push_back(RequestOf(*ks));
+  }
+  return out;
+}
+
+// Kustomizations in the object's namespace that read it through
+// postBuild.substituteFrom or spec.kubeConfig.secretRef.
+std::vector<runtime::Request> ConfigConsumersOf(runtime::Informer& kustomizations, const std::string& kind,
+                                                const object::Value& config) {
+  std::vector<runtime::Request> out;
+  const std::string ns = object::GetString(config, {"metadata", "namespace"});
+  const std::string name = object::GetString(config, {"metadata", "name"});
+  const std::string id = kind + "/" + name;
+  for (const auto& ks : kustomizations.List()) {
+    if (object::GetString(*ks, {"metadata", "namespace"}) != ns) continue;
+    bool uses = false;
+    for (const auto& ref : kc::SubstitutionSources(*ks)) uses = uses || ref == id;
+    if (kind == "Secret" && object::GetString(*ks, {"spec", "kubeConfig", "secretRef", "name"}) == name) uses = true;
+    if (kind == "ConfigMap" && object::GetString(*ks, {"spec", "kubeConfig", "configMapRef", "name"}) == name) {
+      uses = true;
     }
+    if (uses) out.push_back(RequestOf(*ks));
   }
   return out;
 }
@@ -44,15 +72,25 @@ bool ArtifactRevisionChanged(const object::Value& old_obj, const object::Value& 
          object::GetString(new_obj, {"status", "artifact", "revision"});
 }
 
+bool ResourceVersionChanged(const object::Value& old_obj, const object::Value& new_obj) {
+  return object::GetString(old_obj, {"metadata", "resourceVersion"}) !=
+         object::GetString(new_obj, {"metadata", "resourceVersion"});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   FlagSet flags("kustomize-controller");
   runtime::ManagerOptions manager_options;
   runtime::RegisterCommonFlags(flags, manager_options);
-  kustomize_controller::KustomizationOptions options;
+  kc::KustomizationOptions options;
   Duration requeue_dependency = std::chrono::seconds(30);
   std::string source_grpc_addr;
+  std::string custom_stage_kinds;
+  std::string watch_configs_selector = "reconcile.fluxcd.io/watch=Enabled";
+  std::string unused_string;
+  int unused_int = 0;
+  Duration unused_duration = std::chrono::hours(1);
   flags.DurationFlag("requeue-dependency", &requeue_dependency,
                      "The interval at which failing dependencies are reevaluated.");
   flags.Int("http-retry", &options.http_retry, "The maximum number of retries when failing to fetch artifacts over HTTP.");
@@ -62,6 +100,26 @@ int main(int argc, char** argv) {
              "Disallow remote bases usage in Kustomize overlays. When this flag is enabled, all resources must refer to local files included in the source artifact.");
   flags.String("default-service-account", &options.default_service_account,
                "Default service account used for impersonation.");
+  flags.Int("concurrent-ssa", &options.concurrent_ssa, "The number of concurrent server-side apply operations.");
+  flags.StringList("override-manager", &options.override_managers,
+                   "Field manager disallowed to perform changes on managed resources.");
+  flags.String("custom-apply-stage-kinds", &custom_stage_kinds,
+               "Comma-separated list of kinds (group/Kind, Kind for the core group) applied in a stage after cluster definitions and classes.");
+  flags.Bool("insecure-kubeconfig-exec", &options.insecure_kubeconfig_exec,
+             "Allow use of the user.exec section in kubeconfigs provided for remote apply.");
+  flags.Bool("insecure-kubeconfig-tls", &options.insecure_kubeconfig_tls,
+             "Allow that kubeconfigs provided for remote apply can disable TLS verification.");
+  flags.String("watch-configs-label-selector", &watch_configs_selector,
+               "Watch for ConfigMaps and Secrets with matching labels.");
+  flags.String("default-decryption-service-account", &unused_string,
+               "Default service account for SOPS KMS workload identity (decryption is not available yet).");
+  flags.String("default-kubeconfig-service-account", &unused_string,
+               "Default service account for kubeConfig.configMapRef (workload identity is not available yet).");
+  flags.String("sops-age-secret", &unused_string, "Global age key Secret (decryption is not available yet).");
+  flags.String("sops-vault-configmap", &unused_string, "Vault instance ConfigMap (decryption is not available yet).");
+  flags.Int("token-cache-max-size", &unused_int, "Maximum size of the token cache (accepted for compatibility).");
+  flags.DurationFlag("token-cache-max-duration", &unused_duration,
+                     "Maximum duration of cached tokens (accepted for compatibility).");
   flags.String("source-grpc-addr", &source_grpc_addr,
                "host:port of source-controller's gRPC ArtifactService for immediate artifact notices (empty: Kubernetes watch only).");
   if (absl::Status s = flags.Parse(argc, argv); !s.ok()) {
@@ -71,8 +129,31 @@ int main(int argc, char** argv) {
   }
   options.requeue_dependency = requeue_dependency;
   options.tmp_dir = EnvOr("TMPDIR", "/tmp");
+  for (absl::string_view item : absl::StrSplit(custom_stage_kinds, ',', absl::SkipWhitespace())) {
+    std::string text(item);
+    size_t slash = text.rfind('/');
+    if (slash == std::string::npos) {
+      options.custom_stage_kinds.emplace_back("", text);
+    } else {
+      options.custom_stage_kinds.emplace_back(text.substr(0, slash), text.substr(slash + 1));
+    }
+  }
   Logger log({{"logger", "setup"}});
-  if (absl::Status s = runtime::FinalizeOptions(manager_options); !s.ok()) return Fail(log, "invalid flags", s);
+  const std::map<std::string, bool> known_gates = {
+      {kc::kStrictPostBuildSubstitutions, true}, {"DisableStatusPollerCache", true},
+      {kc::kDisableFailFastBehavior, false},     {kc::kCancelHealthCheckOnNewRevision, false},
+      {"AdditiveCELDependencyCheck", false},     {kc::kExternalArtifact, false},
+      {"DirectSourceFetch", false},              {kc::kDisableConfigWatchers, false},
+      {"CacheSecretsAndConfigMaps", false},      {"GroupChangeLog", false},
+      {"MigrateAPIVersion", false},              {"ObjectLevelWorkloadIdentity", false}};
+  if (absl::Status s = runtime::FinalizeOptions(manager_options, known_gates); !s.ok()) {
+    return Fail(log, "invalid flags", s);
+  }
+  options.strict_substitution = manager_options.FeatureEnabled(kc::kStrictPostBuildSubstitutions);
+  options.fail_fast = !manager_options.FeatureEnabled(kc::kDisableFailFastBehavior);
+  options.cancel_health_check_on_new_revision = manager_options.FeatureEnabled(kc::kCancelHealthCheckOnNewRevision);
+  options.external_artifact = manager_options.FeatureEnabled(kc::kExternalArtifact);
+  if (options.concurrent_ssa < 1) options.concurrent_ssa = 1;
 
   auto manager = runtime::Manager::Create(manager_options);
   if (!manager.ok()) return Fail(log, "unable to create manager", manager.status());
@@ -91,16 +172,37 @@ int main(int argc, char** argv) {
   const kube::GroupVersionKind gvk{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
   runtime::Controller& controller = (*manager)->AddController(
       (*manager)->ControllerDefaults("kustomization", gvk),
-      std::make_unique<kustomize_controller::KustomizationReconciler>(&(*manager)->client(), &recorder, options));
+      std::make_unique<kc::KustomizationReconciler>(&(*manager)->client(), &recorder, options));
   runtime::Informer& kustomizations = controller.informer();
-  for (const char* kind : {"GitRepository"}) {
+
+  // Source watches, for the source kinds this cluster serves.
+  std::vector<std::string> source_kinds = {"GitRepository", "OCIRepository", "Bucket"};
+  if (options.external_artifact) source_kinds.push_back("ExternalArtifact");
+  for (const std::string& kind : source_kinds) {
+    kube::GroupVersionKind source_gvk{"source.toolkit.fluxcd.io", "v1", kind};
+    if (!(*manager)->client().Mapping(source_gvk).ok()) {
+      log.Info("source kind not served, not watching it", {{"kind", kind}});
+      continue;
+    }
     controller.Watch(
-        kube::GroupVersionKind{"source.toolkit.fluxcd.io", "v1", kind},
+        source_gvk,
         [&kustomizations, kind](const object::Value& src) {
-          return ConsumersOf(kustomizations, kind, object::GetString(src, {"metadata", "namespace"}),
-                             object::GetString(src, {"metadata", "name"}));
+          return ConsumersOf(kustomizations, {kind, object::GetString(src, {"metadata", "namespace"}),
+                                              object::GetString(src, {"metadata", "name"})});
         },
         ArtifactRevisionChanged);
+  }
+
+  // ConfigMap / Secret watches (label-selected) for substituteFrom and kubeConfig.
+  if (!manager_options.FeatureEnabled(kc::kDisableConfigWatchers)) {
+    for (const char* kind : {"ConfigMap", "Secret"}) {
+      controller.Watch(
+          kube::GroupVersionKind{"", "v1", kind},
+          [&kustomizations, kind](const object::Value& config) {
+            return ConfigConsumersOf(kustomizations, kind, config);
+          },
+          ResourceVersionChanged, "", watch_configs_selector);
+    }
   }
 
   std::unique_ptr<rpc::ArtifactWatcher> artifact_watcher;
@@ -108,7 +210,7 @@ int main(int argc, char** argv) {
     artifact_watcher = rpc::ArtifactWatcher::Start(
         source_grpc_addr, {"GitRepository", "OCIRepository", "Bucket"},
         [&](const rpc::SourceRef& src, const rpc::ArtifactInfo& artifact) {
-          for (const auto& req : ConsumersOf(kustomizations, src.kind, src.ns, src.name)) {
+          for (const auto& req : ConsumersOf(kustomizations, {src.kind, src.ns, src.name})) {
             auto ks = kustomizations.Get(req.Key());
             if (ks && object::GetString(*ks, {"status", "lastAttemptedRevision"}) == artifact.revision &&
                 object::GetString(*ks, {"status", "lastAppliedRevision"}) == artifact.revision) {
