@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
+#include "libs/kube/call_deadline.h"
 #include "libs/kube/errors.h"
 #include "libs/kube/testing/fake_api_server.h"
 
@@ -513,6 +514,61 @@ TEST_CASE("Watch maps an HTTP error at the start", "[client][watch]") {
   absl::Status s = client->Watch(kConfigMap, "default", {}, [](const WatchEvent&) { return true; }, nullptr);
   CHECK(absl::IsPermissionDenied(s));
   CHECK(s.message() == "configmaps is forbidden: User \"x\" cannot watch");
+}
+
+}  // namespace
+}  // namespace fluxcpp::kube
+
+namespace fluxcpp::kube {
+namespace {
+
+TEST_CASE("A call deadline bounds slow responses and retries", "[client][deadline]") {
+  FakeApiServer server;
+  AddResources(server);
+  std::atomic<int> calls{0};
+  std::atomic<bool> slow{true};
+  server.SetHandler([&](const httplib::Request&, httplib::Response& res) {
+    ++calls;
+    if (slow) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    } else {
+      res.set_header("Retry-After", "1");
+      return ReplyStatus(res, 429, "TooManyRequests", "busy");
+    }
+    Reply(res, 200, object::ToJson(ConfigMap("default", "x")));
+  });
+  auto client = NewClient(server.config());
+  REQUIRE(client->Mapping(kConfigMap).ok());  // discovery outside the deadline
+
+  SECTION("a slow response") {
+    absl::Time start = absl::Now();
+    absl::StatusOr<object::Value> got;
+    {
+      ScopedCallDeadline bound(absl::Now() + absl::Milliseconds(300));
+      got = client->Get(kConfigMap, "default", "x");
+    }
+    CHECK(absl::IsDeadlineExceeded(got.status()));
+    CHECK(absl::Now() - start < absl::Milliseconds(1200));
+    CHECK(CurrentCallDeadline() == absl::InfiniteFuture());
+  }
+  SECTION("a retry that would outlive the deadline is not attempted") {
+    slow = false;
+    absl::Time start = absl::Now();
+    ScopedCallDeadline bound(absl::Now() + absl::Milliseconds(500));
+    auto got = client->Get(kConfigMap, "default", "x");
+    CHECK(absl::IsDeadlineExceeded(got.status()));
+    CHECK(calls == 1);  // Retry-After 1s does not fit
+    CHECK(absl::Now() - start < absl::Milliseconds(400));
+  }
+  SECTION("scopes nest: the earliest deadline wins") {
+    ScopedCallDeadline outer(absl::Now() + absl::Milliseconds(200));
+    absl::Time inner_deadline;
+    {
+      ScopedCallDeadline inner(absl::Now() + absl::Seconds(10));
+      inner_deadline = CurrentCallDeadline();
+    }
+    CHECK(inner_deadline < absl::Now() + absl::Seconds(1));
+  }
 }
 
 }  // namespace

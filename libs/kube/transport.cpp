@@ -25,6 +25,7 @@
 #include "absl/time/clock.h"
 #include "libs/core/logger.h"
 #include "libs/core/status_macros.h"
+#include "libs/kube/call_deadline.h"
 #include "libs/kube/errors.h"
 #include "libs/kube/string_view_compat.h"
 
@@ -361,6 +362,10 @@ std::unique_ptr<httplib::ClientImpl> Transport::Acquire() {
 
 void Transport::Release(std::unique_ptr<httplib::ClientImpl> client) {
   if (client == nullptr || !client->is_socket_open()) return;
+  // Undo a call deadline's caps (see Do()).
+  client->set_connection_timeout(std::chrono::seconds(10));
+  client->set_read_timeout(absl::ToChronoMilliseconds(request_timeout_));
+  client->set_write_timeout(std::chrono::seconds(30));
   {
     absl::MutexLock lock(&pool_mu_);
     if (static_cast<int>(idle_.size()) >= kMaxIdleConnections) return;
@@ -434,9 +439,18 @@ httplib::Headers BuildHeaders(const Config& config, const std::string& token, co
 
 absl::StatusOr<std::string> Transport::Do(const HttpRequest& request, const Identity& identity) {
   const bool idempotent = IsIdempotent(request);
+  const absl::Time deadline = CurrentCallDeadline();
+  const bool bounded = deadline != absl::InfiniteFuture();
+  auto deadline_error = [&](const absl::Status& last) {
+    return absl::DeadlineExceededError(absl::StrCat(request.method, " ", server_, path_prefix_, request.path,
+                                                    ": call deadline exceeded",
+                                                    last.ok() ? "" : absl::StrCat(" (last error: ", last.message(), ")")));
+  };
   absl::Status last_error;
   for (int attempt = 0; attempt < retry_.max_attempts; ++attempt) {
     limiter_.Wait();
+    absl::Duration left = deadline - absl::Now();
+    if (bounded && left <= absl::ZeroDuration()) return deadline_error(last_error);
     httplib::Request req;
     req.method = request.method;
     req.path = path_prefix_ + request.path;
@@ -444,9 +458,18 @@ absl::StatusOr<std::string> Transport::Do(const HttpRequest& request, const Iden
     req.body = request.body;
 
     std::unique_ptr<httplib::ClientImpl> client = Acquire();
+    if (bounded) {
+      // This attempt may not outlive the caller's deadline; pooled
+      // connections get the defaults back in Release().
+      auto cap = [&](absl::Duration d) { return absl::ToChronoMilliseconds(std::max(std::min(d, left), absl::Milliseconds(1))); };
+      client->set_connection_timeout(cap(absl::Seconds(10)));
+      client->set_read_timeout(cap(request_timeout_));
+      client->set_write_timeout(cap(absl::Seconds(30)));
+    }
     httplib::Response res;
     httplib::Error error = httplib::Error::Success;
     bool sent = client->send(req, res, error);
+    if (!sent && bounded && absl::Now() >= deadline) return deadline_error(absl::UnavailableError(ErrorText(error)));
     absl::Duration wait = Backoff(attempt);
     if (!sent) {
       std::string message = absl::StrCat(request.method, " ", server_, path_prefix_, request.path, ": ",
@@ -476,6 +499,7 @@ absl::StatusOr<std::string> Transport::Do(const HttpRequest& request, const Iden
       }
       if (auto after = RetryAfter(res)) wait = std::max(wait, std::min(*after, retry_.max_retry_after));
     }
+    if (bounded && absl::Now() + wait >= deadline) return deadline_error(last_error);
     if (attempt + 1 < retry_.max_attempts) {
       Logger().Debug("retrying Kubernetes API request", {{"method", request.method},
                                                          {"path", request.path},

@@ -5,6 +5,8 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/kube/call_deadline.h"
 #include "libs/runtime/jitter.h"
 
 namespace fluxcpp::runtime {
@@ -109,12 +111,21 @@ void Controller::Watch(std::shared_ptr<Informer> informer, MapFunc mapper, Updat
 
 absl::Status Controller::Start() {
   if (started_.exchange(true)) return absl::OkStatus();
-  for (const Source& s : sources_) s.informer->Start();
+  {
+    // Stop() sets stopped_ before taking the lock: informers started here
+    // are either never started or stopped by it.
+    absl::MutexLock l(&lifecycle_mu_);
+    if (stopped_.load()) return absl::CancelledError(absl::StrCat("controller ", options_.name, " stopped"));
+    for (const Source& s : sources_) s.informer->Start();
+  }
   absl::Status status;
   auto deadline = std::chrono::steady_clock::now() + options_.cache_sync_timeout;
   for (const Source& s : sources_) {
-    auto left = deadline - std::chrono::steady_clock::now();
-    if (!s.informer->WaitForSync(std::chrono::duration_cast<Duration>(left)) && status.ok()) {
+    // Polls so that Stop() (which may leave shared informers running) ends the wait.
+    while (!s.informer->HasSynced() && !stopped_.load() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (!s.informer->HasSynced() && status.ok()) {
       status = absl::DeadlineExceededError(
           absl::StrCat("controller ", options_.name, ": timed out waiting for the ", s.informer->options().gvk.kind,
                        " cache to sync"));
@@ -122,7 +133,11 @@ absl::Status Controller::Start() {
   }
   if (!status.ok()) options_.logger.Error(std::string(status.message()), {{"controller", options_.name}});
   int n = std::max(1, options_.concurrent);
-  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { Worker(); });
+  {
+    absl::MutexLock l(&lifecycle_mu_);
+    if (stopped_.load()) return absl::CancelledError(absl::StrCat("controller ", options_.name, " stopped"));
+    for (int i = 0; i < n; ++i) workers_.emplace_back([this] { Worker(); });
+  }
   options_.logger.Info("Starting workers",
                        {{"controller", options_.name}, {"controllerGroup", options_.gvk.group},
                         {"controllerKind", options_.gvk.kind}, {"worker count", std::to_string(n)}});
@@ -131,6 +146,7 @@ absl::Status Controller::Start() {
 
 void Controller::Stop(Duration grace) {
   if (stopped_.exchange(true)) return;
+  { absl::MutexLock l(&lifecycle_mu_); }  // a concurrent Start() finished starting informers
   for (const Source& s : sources_) {
     if (s.owned) s.informer->Stop();
   }
@@ -141,9 +157,31 @@ void Controller::Stop(Duration grace) {
     cancel_all_ = true;
     for (kube::StopToken* t : active_tokens_) t->Stop();
   }
-  for (auto& t : workers_) {
+  std::vector<std::thread> workers;
+  {
+    absl::MutexLock l(&lifecycle_mu_);
+    workers.swap(workers_);
+  }
+  for (auto& t : workers) {
     if (t.joinable()) t.join();
   }
+}
+
+bool Controller::WaitIdle(Duration timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (active_workers_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return active_workers_.load() == 0;
+}
+
+void Controller::Cancel() {
+  {
+    absl::MutexLock l(&active_mu_);
+    cancel_all_ = true;
+    for (kube::StopToken* t : active_tokens_) t->Stop();
+  }
+  queue_.ShutDown();
 }
 
 bool Controller::HasSynced() const {
@@ -181,6 +219,8 @@ void Controller::ProcessKey(const std::string& key) {
 
   Result result;
   try {
+    // Every Kubernetes call of this reconcile gives up at its deadline.
+    kube::ScopedCallDeadline bound(absl::FromChrono(std::chrono::system_clock::now() + options_.reconcile_timeout));
     result = reconciler_->Reconcile(req, ctx);
   } catch (const std::exception& e) {
     // Like controller-runtime's panic recovery: a bug in one reconcile must not end the process.
@@ -198,7 +238,11 @@ void Controller::ProcessKey(const std::string& key) {
   if (options_.metrics != nullptr) options_.metrics->SetActiveWorkers(options_.name, active_workers_.load());
 
   std::string outcome;
-  if (!result.error.ok()) {
+  if (!result.error.ok() && result.terminal) {
+    outcome = "error";
+    logger.Error("Reconciler error", {{"error", std::string(result.error.message())}, {"terminal", "true"}});
+    queue_.Forget(key);
+  } else if (!result.error.ok()) {
     outcome = "error";
     logger.Error("Reconciler error", {{"error", std::string(result.error.message())}});
     queue_.AddRateLimited(key);
@@ -209,7 +253,8 @@ void Controller::ProcessKey(const std::string& key) {
       queue_.Add(key);
     } else {
       outcome = "requeue_after";
-      queue_.AddAfter(key, Jitter(*result.requeue_after, options_.jitter_percentage));
+      queue_.AddAfter(key, result.jitter ? Jitter(*result.requeue_after, options_.jitter_percentage)
+                                         : *result.requeue_after);
     }
   } else {
     outcome = "success";
@@ -218,7 +263,7 @@ void Controller::ProcessKey(const std::string& key) {
   if (options_.metrics != nullptr) {
     options_.metrics->RecordReconcile(options_.name, outcome, took);
     // Only objects that still exist get a duration series (deleted ones had theirs removed).
-    if (primary_->Get(key) != nullptr) options_.metrics->RecordDuration(options_.gvk.kind, req.ns, req.name, took);
+    if (primary_->Contains(key)) options_.metrics->RecordDuration(options_.gvk.kind, req.ns, req.name, took);
   }
 }
 

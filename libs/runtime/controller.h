@@ -99,6 +99,12 @@ class Controller {
   // cache_sync_timeout; workers are started anyway), then starts the workers.
   absl::Status Start();
   void Stop(Duration grace = std::chrono::seconds(30));
+  // Stops reconciling at once without waiting: the queue shuts down (no key
+  // is handed out any more) and every in-flight reconcile's stop token is
+  // set. Used when leadership is lost. Stop() still joins the workers.
+  void Cancel();
+  // Waits up to `timeout` for in-flight reconciles to return; true if none is left.
+  bool WaitIdle(Duration timeout) const;
 
   bool HasSynced() const;
   const std::string& name() const { return options_.name; }
@@ -125,7 +131,10 @@ class Controller {
 
   std::atomic<bool> started_{false};
   std::atomic<bool> stopped_{false};
-  std::vector<std::thread> workers_;
+  // Orders Start()'s worker spawn against Stop()'s join (Start may still be
+  // waiting for caches on another thread when Stop begins).
+  absl::Mutex lifecycle_mu_;
+  std::vector<std::thread> workers_ ABSL_GUARDED_BY(lifecycle_mu_);
   std::atomic<int> active_workers_{0};
 
   absl::Mutex active_mu_;

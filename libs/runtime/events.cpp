@@ -87,13 +87,22 @@ EventRecorder::~EventRecorder() {
   thread_.join();
 }
 
+std::string TruncateEventMessage(std::string_view message, size_t max_bytes) {
+  if (message.size() <= max_bytes) return std::string(message);
+  constexpr std::string_view kEllipsis = "...";
+  size_t cut = max_bytes > kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
+  // Back up over UTF-8 continuation bytes (10xxxxxx) to a character start.
+  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(message.substr(0, cut)) + std::string(kEllipsis);
+}
+
 void EventRecorder::Event(const object::Value& obj, EventType type, std::string_view reason,
                           std::string_view message, const std::map<std::string, std::string>& metadata) {
   Pending p;
   p.involved = InvolvedObject::Of(obj);
   p.k8s_type = type == EventType::kWarning ? "Warning" : "Normal";
   p.reason = std::string(reason);
-  p.message = std::string(message);
+  p.message = TruncateEventMessage(message);
   p.annotations = metadata;
   p.timestamp = NowRfc3339();
   if (type != EventType::kTrace && options_.sink) {
@@ -116,6 +125,24 @@ void EventRecorder::Event(const object::Value& obj, EventType type, std::string_
     p.forward = std::move(e);
   }
   absl::MutexLock l(&mu_);
+  if (p.forward.has_value() && options_.forward_dedup_window > Duration::zero()) {
+    const FluxEvent& e = *p.forward;
+    std::string key = absl::StrCat(e.involved_object.kind, "/", e.involved_object.ns, "/", e.involved_object.name,
+                                   "\x1f", e.severity, "\x1f", e.reason, "\x1f", e.message);
+    for (const auto& [k, v] : e.metadata) absl::StrAppend(&key, "\x1f", k, "=", v);  // e.g. the revision
+    auto now = std::chrono::steady_clock::now();
+    auto [it, inserted] = forwarded_.try_emplace(key, now);
+    if (!inserted && now - it->second < options_.forward_dedup_window) {
+      p.forward.reset();  // forwarded recently: do not flood notification-controller
+    } else {
+      it->second = now;
+    }
+    if (forwarded_.size() > options_.max_correlation_entries) {
+      for (auto f = forwarded_.begin(); f != forwarded_.end();) {
+        f = now - f->second >= options_.forward_dedup_window ? forwarded_.erase(f) : std::next(f);
+      }
+    }
+  }
   if (pending_.size() >= options_.max_pending) {
     options_.logger.Error("event queue full, dropping event", {{"reason", p.reason}, {"name", p.involved.name}});
     return;

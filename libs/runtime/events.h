@@ -15,6 +15,12 @@
 //    caller metadata + the object's `event.toolkit.fluxcd.io/<key>`
 //    annotations as `<key>` (caller keys win).
 //  * Trace events are written to Kubernetes as Normal and never forwarded.
+//  * Messages longer than kMaxEventMessageBytes (32 KiB) are cut (on a UTF-8
+//    boundary) and end with "...".
+//  * Forwarding is rate limited: an event identical to one forwarded within
+//    `forward_dedup_window` (same object, severity, reason, message and
+//    metadata, e.g. the revision) is not forwarded again (the Kubernetes Event is still
+//    aggregated). notification-controller applies its own, longer, dedup.
 //
 // Writes are asynchronous (one background thread, bounded queue; when full
 // new events are dropped and logged): recording never blocks a reconcile.
@@ -48,6 +54,11 @@ namespace fluxcpp::runtime {
 enum class EventType { kNormal, kWarning, kTrace };
 
 inline constexpr std::string_view kEventAnnotationPrefix = "event.toolkit.fluxcd.io/";
+inline constexpr size_t kMaxEventMessageBytes = 32768;
+
+// `message` cut to at most `max_bytes` bytes (ending in "..."), on a UTF-8
+// character boundary.
+std::string TruncateEventMessage(std::string_view message, size_t max_bytes = kMaxEventMessageBytes);
 
 struct InvolvedObject {
   std::string kind;
@@ -87,6 +98,9 @@ struct EventRecorderOptions {
   Duration aggregation_window = std::chrono::minutes(10);
   size_t max_pending = 1000;
   size_t max_correlation_entries = 4096;
+  // Identical events are forwarded to the sink at most once per window
+  // (0 = no rate limit).
+  Duration forward_dedup_window = std::chrono::seconds(30);
   Logger logger;
 };
 
@@ -147,6 +161,8 @@ class EventRecorder {
   std::deque<Pending> pending_ ABSL_GUARDED_BY(mu_);
   bool busy_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  // Last forward time per identical event (see forward_dedup_window).
+  std::map<std::string, std::chrono::steady_clock::time_point> forwarded_ ABSL_GUARDED_BY(mu_);
 
   // Used by the writer thread only.
   std::map<std::string, Correlation> correlations_;

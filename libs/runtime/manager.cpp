@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/runtime/process_metrics.h"
 
@@ -106,8 +108,11 @@ absl::Status Manager::ReadyStatus() const {
         return absl::UnavailableError(absl::StrCat("informer ", informer->options().gvk.kind, " not synced"));
       }
     }
-    for (const auto& c : controllers_) {
-      if (!c->HasSynced()) return absl::UnavailableError(absl::StrCat("controller ", c->name(), " not synced"));
+    // A standby (not leading) runs no controllers; it is ready to take over.
+    if (!options_.enable_leader_election || leading_.load()) {
+      for (const auto& c : controllers_) {
+        if (!c->HasSynced()) return absl::UnavailableError(absl::StrCat("controller ", c->name(), " not synced"));
+      }
     }
     checks = ready_checks_;
   }
@@ -137,15 +142,17 @@ absl::Status Manager::Start() {
     absl::MutexLock l(&mu_);
     if (started_) return absl::OkStatus();
   }
-  if (options_.enable_leader_election) {
-    logger_.Info("leader election is not implemented yet; running as the leader");
-  }
 
+  // Probes and scrapes are rare and quick: two threads per server, not
+  // httplib's default pool of max(8, cores - 1) (threads cost idle RSS).
+  auto small_pool = [] { return new httplib::ThreadPool(2); };
   metrics_server_ = std::make_unique<httplib::Server>();
+  metrics_server_->new_task_queue = small_pool;
   metrics_server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(registry_.Expose(), std::string(MetricsRegistry::kContentType).c_str());
   });
   health_server_ = std::make_unique<httplib::Server>();
+  health_server_->new_task_queue = small_pool;
   health_server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     std::vector<Check> checks;
     {
@@ -169,13 +176,54 @@ absl::Status Manager::Start() {
   }
   logger_.Info("starting manager", {{"metrics-addr", options_.metrics_addr}, {"health-addr", options_.health_addr}});
 
-  std::vector<Controller*> controllers;
   {
     absl::MutexLock l(&mu_);
     started_ = true;
     for (auto& [key, informer] : informers_) informer->Start();
-    for (auto& c : controllers_) controllers.push_back(c.get());
   }
+  if (!options_.enable_leader_election) return StartLeading();
+
+  LeaderElectionOptions le;
+  le.lease_name = options_.leader_election_id;
+  if (le.lease_name.empty()) {
+    // Fallback for binaries that did not set it: "<executable>-leader-election".
+    std::string exe = "controller";
+    if (FILE* f = std::fopen("/proc/self/comm", "r")) {
+      char buf[64] = {0};
+      if (std::fgets(buf, sizeof(buf), f) != nullptr) exe = std::string(absl::StripTrailingAsciiWhitespace(buf));
+      std::fclose(f);
+    }
+    le.lease_name = LeaderElectionId(exe, options_.watch_label_selector);
+  }
+  le.lease_namespace = options_.LeaderElectionNamespace();
+  le.identity = options_.leader_election_identity.empty() ? DefaultLeaderIdentity() : options_.leader_election_identity;
+  le.lease_duration = options_.leader_election_lease_duration;
+  le.renew_deadline = options_.leader_election_renew_deadline;
+  le.retry_period = options_.leader_election_retry_period;
+  le.release_on_cancel = options_.leader_election_release_on_cancel;
+  le.logger = logger_;
+  le.on_started_leading = [this] {
+    absl::MutexLock l(&mu_);
+    if (stopped_) return;
+    // Controllers wait for their caches: not on the elector's thread, which must keep renewing.
+    leader_thread_ = std::thread([this] { (void)StartLeading(); });
+  };
+  le.on_stopped_leading = [this] { OnLostLeadership(); };
+  elector_ = std::make_unique<LeaderElector>(*client_, std::move(le));
+  return elector_->Start();
+}
+
+absl::Status Manager::StartLeading() {
+  std::vector<Controller*> controllers;
+  std::vector<std::function<void()>> callbacks;
+  {
+    absl::MutexLock l(&mu_);
+    if (stopped_) return absl::CancelledError("manager stopped");
+    leading_.store(true);
+    for (auto& c : controllers_) controllers.push_back(c.get());
+    callbacks = leader_callbacks_;
+  }
+  for (auto& cb : callbacks) cb();
   absl::Status first;
   for (Controller* c : controllers) {
     absl::Status s = c->Start();
@@ -183,6 +231,35 @@ absl::Status Manager::Start() {
   }
   return first;
 }
+
+void Manager::OnLostLeadership() {
+  leading_.store(false);
+  lost_leadership_.store(true);
+  std::vector<Controller*> controllers;
+  {
+    absl::MutexLock l(&mu_);
+    for (auto& c : controllers_) controllers.push_back(c.get());
+  }
+  // Stop reconciling at once: no key is handed out any more and every
+  // in-flight reconcile sees its stop token.
+  for (Controller* c : controllers) c->Cancel();
+  // Cancelled reconciles get a moment to return (and patch status) before
+  // the process goes; none of them starts new work meanwhile.
+  for (Controller* c : controllers) c->WaitIdle(std::chrono::seconds(1));
+  if (options_.exit_on_lost_leadership) {
+    logger_.Error("leader election lost; exiting");
+    std::fflush(nullptr);
+    _exit(1);
+  }
+  RequestStop();
+}
+
+void Manager::OnStartedLeading(std::function<void()> fn) {
+  absl::MutexLock l(&mu_);
+  leader_callbacks_.push_back(std::move(fn));
+}
+
+bool Manager::IsLeader() const { return leading_.load(); }
 
 void Manager::Stop(Duration grace) {
   std::vector<Controller*> controllers;
@@ -195,12 +272,27 @@ void Manager::Stop(Duration grace) {
     for (auto& [key, informer] : informers_) informers.push_back(informer);
   }
   logger_.Info("stopping manager");
-  // Shared informers first: no new events while controllers drain.
-  for (auto& i : informers) i->Stop();
-  // Controllers drain in parallel, each within `grace`.
+  // Controllers drain in parallel, each within `grace` (their queues ignore
+  // new events from now on); a lost leadership leaves no grace.
+  if (lost_leadership_.load()) grace = Duration::zero();
   std::vector<std::thread> stoppers;
   for (Controller* c : controllers) stoppers.emplace_back([c, grace] { c->Stop(grace); });
   for (auto& t : stoppers) t.join();
+  for (auto& i : informers) i->Stop();
+  // The elector thread may be starting controllers (they return at once now).
+  if (elector_ != nullptr) {
+    std::thread starting;
+    {
+      absl::MutexLock l(&mu_);
+      starting = std::move(leader_thread_);
+    }
+    if (starting.joinable()) starting.join();
+    // Only now, with no reconcile in flight, hand the Lease over.
+    elector_->Stop();
+  } else if (leader_thread_.joinable()) {
+    leader_thread_.join();
+  }
+  leading_.store(false);
   if (metrics_server_) metrics_server_->stop();
   if (health_server_) health_server_->stop();
   if (metrics_thread_.joinable()) metrics_thread_.join();
@@ -234,6 +326,7 @@ absl::Status Manager::Run() {
     status = absl::OkStatus();
   }
   Stop();
+  if (lost_leadership_.load()) status = absl::AbortedError("leader election lost");
   sigaction(SIGTERM, &old_term, nullptr);
   sigaction(SIGINT, &old_int, nullptr);
   g_signal_fd.store(-1);

@@ -12,8 +12,15 @@
 //   mgr->AddController(mgr->ControllerDefaults("gitrepository", kGitRepositoryGVK), std::move(reconciler));
 //   return mgr->Run();
 //
-// Leader election is not implemented: with --enable-leader-election the
-// manager logs that and runs as the leader.
+// Leader election (--enable-leader-election): servers and shared informers
+// start at once on every replica (a standby keeps a warm cache and answers
+// probes; /readyz does not wait for controllers that are not running);
+// controllers and OnStartedLeading callbacks start only once this replica
+// holds the Lease ManagerOptions::leader_election_id. Losing it cancels every
+// reconcile at once and exits the process with status 1 (or makes Run()
+// return kAborted when exit_on_lost_leadership is false). A graceful
+// shutdown drains the controllers first, then releases the Lease
+// (--leader-election-release-on-cancel) so a standby takes over at once.
 
 #include <atomic>
 #include <functional>
@@ -30,6 +37,7 @@
 #include "libs/runtime/controller.h"
 #include "libs/runtime/controller_metrics.h"
 #include "libs/runtime/informer.h"
+#include "libs/runtime/leader_elector.h"
 #include "libs/runtime/metrics.h"
 #include "libs/runtime/options.h"
 
@@ -65,6 +73,16 @@ class Manager {
   std::shared_ptr<Informer> SharedInformer(const kube::GroupVersionKind& gvk, const std::string& ns = "",
                                            const std::string& label_selector = "");
 
+  // Runs `fn` (on its own thread) once this replica leads: at Start()
+  // without leader election. For leader-only servers (source-controller's
+  // artifact server). Call before Start().
+  void OnStartedLeading(std::function<void()> fn);
+  // True while controllers may run (always true without leader election,
+  // once started).
+  bool IsLeader() const;
+  // True after leadership was lost.
+  bool LostLeadership() const { return lost_leadership_.load(); }
+
   // Extra checks: non-OK fails /healthz or /readyz with the message.
   void AddHealthCheck(const std::string& name, std::function<absl::Status()> check);
   void AddReadyCheck(const std::string& name, std::function<absl::Status()> check);
@@ -90,6 +108,10 @@ class Manager {
     std::string name;
     std::function<absl::Status()> fn;
   };
+  // Starts controllers and leader callbacks (on leader_thread_).
+  absl::Status StartLeading();
+  // Elector thread: cancel reconciles, then exit or wake Run().
+  void OnLostLeadership();
   absl::Status StartServer(const std::string& addr, httplib::Server& server, std::thread& thread, int& port);
   static absl::Status RunChecks(const std::vector<Check>& checks);
 
@@ -104,6 +126,11 @@ class Manager {
   std::map<std::string, std::shared_ptr<Informer>> informers_ ABSL_GUARDED_BY(mu_);
   std::vector<Check> health_checks_ ABSL_GUARDED_BY(mu_);
   std::vector<Check> ready_checks_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::function<void()>> leader_callbacks_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<LeaderElector> elector_;
+  std::thread leader_thread_;
+  std::atomic<bool> leading_{false};
+  std::atomic<bool> lost_leadership_{false};
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 

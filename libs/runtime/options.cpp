@@ -1,5 +1,6 @@
 #include "libs/runtime/options.h"
 
+#include <fstream>
 #include <optional>
 
 #include "absl/strings/numbers.h"
@@ -56,6 +57,8 @@ void RegisterCommonFlags(FlagSet& flags, ManagerOptions& o) {
                      "Duration the LeaderElector clients should wait between tries of actions (duration string).");
   flags.Bool("leader-election-release-on-cancel", &o.leader_election_release_on_cancel,
              "Defines if the leader should step down voluntarily on controller manager shutdown.");
+  flags.String("leader-election-namespace", &o.leader_election_namespace,
+               "Namespace of the leader election Lease (default: the runtime namespace, else flux-system).");
   flags.StringList("feature-gates", &o.feature_gates_raw,
                    "A comma separated list of key=value pairs defining the state of experimental features.");
 }
@@ -105,10 +108,29 @@ absl::Status FinalizeOptions(ManagerOptions& o, const std::map<std::string, bool
   if (!gates.ok()) return gates.status();
   o.feature_gates = std::move(*gates);
   o.runtime_namespace = EnvOr("RUNTIME_NAMESPACE", o.runtime_namespace);
+  if (o.enable_leader_election &&
+      !(o.leader_election_lease_duration > o.leader_election_renew_deadline &&
+        o.leader_election_renew_deadline > o.leader_election_retry_period &&
+        o.leader_election_retry_period > Duration::zero())) {
+    return absl::InvalidArgumentError(
+        "--leader-election-lease-duration must exceed --leader-election-renew-deadline, which must exceed "
+        "--leader-election-retry-period");
+  }
   if (!o.watch_all_namespaces && o.runtime_namespace.empty()) {
     return absl::InvalidArgumentError("--watch-all-namespaces=false needs the RUNTIME_NAMESPACE environment variable");
   }
   return absl::OkStatus();
+}
+
+std::string ManagerOptions::LeaderElectionNamespace() const {
+  if (!leader_election_namespace.empty()) return leader_election_namespace;
+  if (!runtime_namespace.empty()) return runtime_namespace;
+  std::string env = EnvOr("RUNTIME_NAMESPACE", "");
+  if (!env.empty()) return env;
+  std::ifstream in("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+  std::string ns;
+  if (in && std::getline(in, ns) && !ns.empty()) return ns;
+  return "flux-system";
 }
 
 absl::StatusOr<ListenAddress> ParseListenAddress(std::string_view addr_view) {

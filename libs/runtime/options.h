@@ -36,13 +36,27 @@ struct ManagerOptions {
   int kube_api_burst = 300;              // --kube-api-burst
   bool watch_all_namespaces = true;      // --watch-all-namespaces
   std::string watch_label_selector;      // --watch-label-selector
-  // Leader election flags are parsed, but leader election itself is not
-  // implemented yet: the process always acts as the leader.
+  // Leader election (see leader_elector.h): controllers run only while this
+  // replica holds the Lease `leader_election_id`.
   bool enable_leader_election = false;   // --enable-leader-election
-  Duration leader_election_lease_duration = std::chrono::seconds(35);
-  Duration leader_election_renew_deadline = std::chrono::seconds(30);
-  Duration leader_election_retry_period = std::chrono::seconds(5);
-  bool leader_election_release_on_cancel = true;
+  Duration leader_election_lease_duration = std::chrono::seconds(35);  // --leader-election-lease-duration
+  Duration leader_election_renew_deadline = std::chrono::seconds(30);  // --leader-election-renew-deadline
+  Duration leader_election_retry_period = std::chrono::seconds(5);     // --leader-election-retry-period
+  bool leader_election_release_on_cancel = true;  // --leader-election-release-on-cancel
+  // --leader-election-namespace; "" = RUNTIME_NAMESPACE, else the in-cluster
+  // namespace, else "flux-system".
+  std::string leader_election_namespace;
+  // The Lease name, set by each binary's main:
+  //   opts.leader_election_id = LeaderElectionId("source-controller", opts.watch_label_selector);
+  // (after flags are parsed). "" = derived from the executable's name.
+  std::string leader_election_id;
+  // This replica's holderIdentity; "" = DefaultLeaderIdentity().
+  std::string leader_election_identity;
+  // On lost leadership the manager cancels every reconcile and, when true,
+  // exits the process with status 1 (controller-runtime's "leader election
+  // lost"), so the supervisor restarts it as a candidate. When false, Run()
+  // returns kAborted instead (in-process tests).
+  bool exit_on_lost_leadership = true;
   std::vector<std::string> feature_gates_raw;  // --feature-gates A=true,B=false
 
   // Filled by FinalizeOptions().
@@ -51,6 +65,8 @@ struct ManagerOptions {
 
   // "" when --watch-all-namespaces, else RUNTIME_NAMESPACE.
   std::string WatchNamespace() const { return watch_all_namespaces ? "" : runtime_namespace; }
+  // Where the Lease lives (see leader_election_namespace).
+  std::string LeaderElectionNamespace() const;
   bool FeatureEnabled(const std::string& gate) const {
     auto it = feature_gates.find(gate);
     return it != feature_gates.end() && it->second;

@@ -10,6 +10,12 @@
 //                            the duration ± --interval-jitter-percentage
 //                            (0 or less: re-queued at once).
 //  * neither               → backoff is reset; the key waits for the next event.
+//  * stalled (Stalled())   → a terminal error (Flux's reconcile.TerminalError):
+//                            logged and counted as an error, but the key is
+//                            not retried until the object changes.
+//
+// Interval requeues (RequeueAfter) are jittered; waits that must not drift
+// (a dependency not ready yet: --requeue-dependency) use RequeueAfterExact.
 //
 // A ReconcileContext carries the deadline, the cancellation flag (set on
 // shutdown and for stalled reconciles past their deadline) and a logger with
@@ -46,10 +52,19 @@ struct Request {
 struct Result {
   std::optional<Duration> requeue_after;
   absl::Status error;
+  // requeue_after gets ±--interval-jitter-percentage (interval requeues).
+  bool jitter = true;
+  // With `error`: do not retry (stalled until the object changes).
+  bool terminal = false;
 
   static Result Done() { return {}; }
+  // Interval requeue: jittered.
   static Result RequeueAfter(Duration d) { return {d, absl::OkStatus()}; }
+  // Requeue after exactly `d` (dependency waits, polling).
+  static Result RequeueAfterExact(Duration d) { return {d, absl::OkStatus(), false}; }
   static Result Error(absl::Status status) { return {std::nullopt, std::move(status)}; }
+  // A terminal error: reported, never retried by backoff.
+  static Result Stalled(absl::Status status) { return {std::nullopt, std::move(status), true, true}; }
 };
 
 class ReconcileContext {

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     log.Error("invalid flags", {{"error", std::string(s.message())}});
     return 2;
   }
+  manager_options.leader_election_id = runtime::LeaderElectionId("notification-controller", manager_options.watch_label_selector);
   auto manager = runtime::Manager::Create(manager_options);
   if (!manager.ok()) {
     log.Error("unable to create manager", {{"error", std::string(manager.status().message())}});

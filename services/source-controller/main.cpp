@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   }
   Logger log({{"logger", "setup"}});
   if (absl::Status s = runtime::FinalizeOptions(manager_options); !s.ok()) return Fail(log, "invalid flags", s);
+  manager_options.leader_election_id = runtime::LeaderElectionId("source-controller", manager_options.watch_label_selector);
 
   auto advertised = artifact::AdvertisedAddress(storage_addr, storage_adv_addr);
   if (!advertised.ok()) return Fail(log, "invalid --storage-addr", advertised.status());

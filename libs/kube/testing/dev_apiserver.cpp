@@ -147,11 +147,18 @@ absl::Status DevApiServer::Launch(absl::Duration timeout) {
           if (version.ok()) {
             // Keep the shared client across a restart when nothing changed,
             // so references to it stay valid.
+            // The shared client keeps its identity across a restart (callers
+            // hold references to it); it only switches targets when the
+            // server came back with other credentials or another address.
             bool same = client_ != nullptr && config_.server == config->server &&
                         config_.bearer_token == config->bearer_token && config_.ca_pem == config->ca_pem &&
                         config_.client_cert_pem == config->client_cert_pem;
             config_ = *config;
-            if (!same) client_ = std::move(*client);
+            if (client_ == nullptr) {
+              client_ = std::make_unique<SwappableClient>(std::move(*client));
+            } else if (!same) {
+              client_->Reset(std::move(*client));
+            }
             return absl::OkStatus();
           }
           last = version.status();

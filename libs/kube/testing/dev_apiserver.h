@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "libs/kube/client.h"
 #include "libs/kube/config.h"
+#include "libs/kube/testing/swappable_client.h"
 
 namespace fluxcpp::kube::testing {
 
@@ -49,8 +50,8 @@ class DevApiServer {
   const Config& config() const { return config_; }
   // A client of its own (e.g. to impersonate or for another thread's use).
   absl::StatusOr<std::unique_ptr<Client>> NewClient() const;
-  // A client shared by the test; it survives Restart() unless the server
-  // came back with other credentials.
+  // A client shared by the test. The reference stays valid across
+  // Restart(), which points it at the new credentials when they changed.
   Client& client() { return *client_; }
 
   int port() const { return port_; }
@@ -73,7 +74,7 @@ class DevApiServer {
   int port_ = 0;
   pid_t pid_ = -1;
   Config config_;
-  std::unique_ptr<Client> client_;
+  std::unique_ptr<SwappableClient> client_;
 };
 
 }  // namespace fluxcpp::kube::testing
