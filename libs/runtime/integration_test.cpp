@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+
 #include "libs/kube/testing/dev_apiserver.h"
 #include "libs/runtime/conditions.h"
 #include "libs/runtime/controller.h"
@@ -27,6 +29,7 @@ const kube::GroupVersionKind kWidget{"test.fluxcpp.io", "v1", "Widget"};
 
 #define SKIP_WITHOUT_DEV_APISERVER()                                                           \
   if (!DevApiServer::Available()) {                                                            \
+    if (std::getenv("CI") != nullptr) FAIL("dev-apiserver is required under CI");               \
     WARN("dev-apiserver not built at " << DevApiServer::BinaryPath() << "; skipping");        \
     return;                                                                                    \
   }
