@@ -126,12 +126,12 @@ std::string KeyToString(const Value& key) {
   return key.dump();
 }
 
-absl::StatusOr<Value> Convert(const YAML::Node& node, int depth);
-
 absl::Status MergeInto(Value& target, const Value& source) {
   // "<<" merge: keys already present win.
   auto merge_one = [&target](const Value& m) -> absl::Status {
-    if (!m.is_object()) return absl::InvalidArgumentError("map merge requires map or sequence of maps as the value");
+    if (!m.is_object()) {
+      return absl::InvalidArgumentError("yaml: map merge requires map or sequence of maps as the value");
+    }
     for (auto it = m.begin(); it != m.end(); ++it) {
       if (!target.contains(it.key())) target[it.key()] = it.value();
     }
@@ -146,72 +146,88 @@ absl::Status MergeInto(Value& target, const Value& source) {
   return merge_one(source);
 }
 
-absl::StatusOr<Value> Convert(const YAML::Node& node, int depth) {
-  if (depth > 512) return absl::InvalidArgumentError("YAML nesting too deep");
-  switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      return Value(nullptr);
-    case YAML::NodeType::Scalar: {
-      const std::string& tag = node.Tag();
-      const std::string& text = node.Scalar();
-      if (tag == "?") return ResolvePlainScalar(text);
-      if (tag == "!" || tag == kStrTag || tag == "!!str") return Value(text);
-      if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" || tag == "tag:yaml.org,2002:bool" ||
-          tag == "tag:yaml.org,2002:null") {
-        return ResolvePlainScalar(text);
-      }
-      return Value(text);
-    }
-    case YAML::NodeType::Sequence: {
-      Value out = Value::array();
-      for (const auto& item : node) {
-        auto v = Convert(item, depth + 1);
-        if (!v.ok()) return v.status();
-        out.push_back(std::move(*v));
-      }
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      Value out = Value::object();
-      std::vector<Value> merges;
-      for (const auto& kv : node) {
-        if (kv.first.IsScalar() && kv.first.Tag() == "?" && kv.first.Scalar() == "<<") {
-          auto m = Convert(kv.second, depth + 1);
-          if (!m.ok()) return m.status();
-          merges.push_back(std::move(*m));
-          continue;
+class Converter {
+ public:
+  explicit Converter(const YamlReadOptions& options)
+      : resolve_(options.resolve_plain != nullptr ? options.resolve_plain : &ResolvePlainScalar),
+        allow_duplicates_(options.allow_duplicate_keys) {}
+
+  absl::StatusOr<Value> Convert(const YAML::Node& node, int depth) const {
+    if (depth > 256) return absl::InvalidArgumentError("yaml: exceeded max depth of 256");
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        return Value(nullptr);
+      case YAML::NodeType::Scalar: {
+        const std::string& tag = node.Tag();
+        const std::string& text = node.Scalar();
+        if (tag == "?") return resolve_(text);
+        if (tag == "!" || tag == kStrTag || tag == "!!str") return Value(text);
+        if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
+            tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:null") {
+          return resolve_(text);
         }
-        auto key = Convert(kv.first, depth + 1);
-        if (!key.ok()) return key.status();
-        auto v = Convert(kv.second, depth + 1);
-        if (!v.ok()) return v.status();
-        out[KeyToString(*key)] = std::move(*v);
+        return Value(text);
       }
-      for (const Value& m : merges) {
-        if (absl::Status s = MergeInto(out, m); !s.ok()) return s;
+      case YAML::NodeType::Sequence: {
+        Value out = Value::array();
+        for (const auto& item : node) {
+          auto v = Convert(item, depth + 1);
+          if (!v.ok()) return v.status();
+          out.push_back(std::move(*v));
+        }
+        return out;
       }
-      return out;
+      case YAML::NodeType::Map: {
+        Value out = Value::object();
+        std::vector<Value> merges;
+        for (const auto& kv : node) {
+          if (kv.first.IsScalar() && kv.first.Tag() == "?" && kv.first.Scalar() == "<<") {
+            auto m = Convert(kv.second, depth + 1);
+            if (!m.ok()) return m.status();
+            merges.push_back(std::move(*m));
+            continue;
+          }
+          auto key = Convert(kv.first, depth + 1);
+          if (!key.ok()) return key.status();
+          std::string k = KeyToString(*key);
+          if (!allow_duplicates_ && out.contains(k)) {
+            return absl::InvalidArgumentError(absl::StrCat("yaml: line ", kv.first.Mark().line + 1,
+                                                           ": mapping key \"", k, "\" already defined"));
+          }
+          auto v = Convert(kv.second, depth + 1);
+          if (!v.ok()) return v.status();
+          out[k] = std::move(*v);
+        }
+        for (const Value& m : merges) {
+          if (absl::Status s = MergeInto(out, m); !s.ok()) return s;
+        }
+        return out;
+      }
     }
+    return Value(nullptr);
   }
-  return Value(nullptr);
-}
+
+ private:
+  Value (*resolve_)(std::string_view);
+  bool allow_duplicates_;
+};
 
 }  // namespace
 
-absl::StatusOr<std::vector<Value>> ParseYamlDocuments(std::string_view text) {
+absl::StatusOr<std::vector<Value>> ParseYamlDocuments(std::string_view text, const YamlReadOptions& options) {
+  Converter converter(options);
   std::vector<Value> out;
   try {
     std::vector<YAML::Node> nodes = YAML::LoadAll(std::string(text));
     for (const auto& node : nodes) {
-      auto v = Convert(node, 0);
+      auto v = converter.Convert(node, 0);
       if (!v.ok()) return v.status();
       if (v->is_null()) continue;
       out.push_back(std::move(*v));
     }
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("yaml: line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ", e.msg));
+    return absl::InvalidArgumentError(absl::StrCat("yaml: line ", e.mark.line + 1, ": ", e.msg));
   }
   return out;
 }

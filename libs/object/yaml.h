@@ -16,9 +16,17 @@
 
 namespace fluxcpp::object {
 
+// How plain scalars resolve and whether duplicate keys are an error. The
+// defaults are Kubernetes' (sigs.k8s.io/yaml); kustomize reads with go-yaml
+// v3 rules and rejects duplicates (libs/kustomize/kyaml_reader.h).
+struct YamlReadOptions {
+  Value (*resolve_plain)(std::string_view) = nullptr;  // nullptr = ResolvePlainScalar
+  bool allow_duplicate_keys = true;                    // true: the last one wins
+};
+
 // Every non-empty document of a multi-document stream ("---" separated).
-// Null/empty documents are skipped. Errors carry line and column.
-absl::StatusOr<std::vector<Value>> ParseYamlDocuments(std::string_view text);
+// Null/empty documents are skipped. Errors carry the line ("yaml: line N: ...").
+absl::StatusOr<std::vector<Value>> ParseYamlDocuments(std::string_view text, const YamlReadOptions& options = {});
 
 // Exactly one document (an empty input yields null).
 absl::StatusOr<Value> ParseYaml(std::string_view text);
