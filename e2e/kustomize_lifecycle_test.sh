@@ -124,23 +124,44 @@ wait_until 10 "namespace life deleted with its Kustomization" bash -c "! kubectl
 log "deletionPolicy Orphan kept objects; WaitForTermination deleted them"
 
 # --- force: a Job recreated on an immutable-field change ----------------------
-kubectl create namespace probe >/dev/null
-kubectl apply -f "$FLUXCPP_ROOT/e2e/testdata/kustomize/lifecycle/job/job.yaml" -n default >/dev/null
-if kubectl patch job migrate -n default --type json \
-     -p '[{"op":"replace","path":"/spec/template/spec/containers/0/command/1","value":"probe"}]' >/dev/null 2>&1; then
-  log "SKIP: force/Job recreation — dev-apiserver does not enforce immutable fields (Job spec.template); scenario not run"
-  kubectl delete job migrate -n default >/dev/null
-else
-  kubectl delete job migrate -n default >/dev/null
-  ks job ./job "force: true"
-  wait_until 30 "job applied" ks_at job "$sha3"
-  uid1="$(kubectl get job migrate -n default -o jsonpath='{.metadata.uid}')"
-  sed -i 's/"v1"/"v2"/' "$WORK/src/life/job/job.yaml"
-  sha4="$(commit_push life "change the job")"
-  request_reconcile gitrepository/life flux-system
-  wait_until 30 "job at $sha4" ks_at job "$sha4"
-  [[ "$(kubectl get job migrate -n default -o jsonpath='{.metadata.uid}')" != "$uid1" ]] || fail "Job not recreated"
-  log "Job recreated under force"
-fi
+# dev-apiserver rejects changes to a Job's spec.template as kube does (422).
+ks job ./job
+wait_until 30 "job applied" ks_at job "$sha3"
+uid1="$(kubectl get job migrate -n default -o jsonpath='{.metadata.uid}')"
+sed -i 's/"v1"/"v2"/' "$WORK/src/life/job/job.yaml"
+sha4="$(commit_push life "change the job's template")"
+request_reconcile gitrepository/life flux-system
+wait_until 30 "immutable change refused without force" bash -c \
+  "[[ \"\$(kubectl get kustomization/job -n flux-system -o jsonpath='{.status.lastAttemptedRevision}')\" == main@sha1:$sha4 &&
+     \"\$(kubectl get kustomization/job -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}')\" == ReconciliationFailed ]]"
+msg="$(ks_field job Ready message)"
+[[ "$msg" == 'Job/default/migrate dry-run failed (Invalid): Job.batch "migrate" is invalid: spec.template: Invalid value: '*': field is immutable'* ]] ||
+  fail "immutable-field message: $msg"
+[[ "$(kubectl get job migrate -n default -o jsonpath='{.metadata.uid}')" == "$uid1" ]] || fail "Job replaced without force"
+log "without force: ${msg:0:90}..."
+# spec.force: true deletes and re-creates it.
+kubectl patch kustomization job -n flux-system --type merge -p '{"spec":{"force":true}}' >/dev/null
+wait_until 30 "job at $sha4 under spec.force" ks_at job "$sha4"
+uid2="$(kubectl get job migrate -n default -o jsonpath='{.metadata.uid}')"
+[[ "$uid2" != "$uid1" ]] || fail "Job not recreated under spec.force"
+[[ "$(kubectl get job migrate -n default -o jsonpath='{.spec.template.spec.containers[0].command[1]}')" == v2 ]] ||
+  fail "recreated Job is not at v2"
+log "Job recreated under spec.force ($uid1 -> $uid2)"
+# The kustomize.toolkit.fluxcd.io/force: enabled annotation on the object does the same.
+kubectl patch kustomization job -n flux-system --type merge -p '{"spec":{"force":false}}' >/dev/null
+python3 - "$WORK/src/life/job/job.yaml" <<'PY'
+import sys; p = sys.argv[1]; s = open(p).read()
+s = s.replace('"v2"', '"v3"').replace("  namespace: default\n",
+    "  namespace: default\n  annotations:\n    kustomize.toolkit.fluxcd.io/force: enabled\n", 1)
+open(p, 'w').write(s)
+PY
+sha5="$(commit_push life "change the job again, force annotation")"
+request_reconcile gitrepository/life flux-system
+wait_until 30 "job at $sha5 under the force annotation" ks_at job "$sha5"
+uid3="$(kubectl get job migrate -n default -o jsonpath='{.metadata.uid}')"
+[[ "$uid3" != "$uid2" ]] || fail "Job not recreated under the force annotation"
+[[ "$(kubectl get job migrate -n default -o jsonpath='{.spec.template.spec.containers[0].command[1]}')" == v3 ]] ||
+  fail "recreated Job is not at v3"
+log "Job recreated under kustomize.toolkit.fluxcd.io/force: enabled ($uid2 -> $uid3)"
 
-log "PASS: kustomize lifecycle (drift, prune, suspend, rename, bad input, deletionPolicy)"
+log "PASS: kustomize lifecycle (drift, prune, suspend, rename, bad input, deletionPolicy, force)"

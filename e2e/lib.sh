@@ -63,10 +63,15 @@ wait_until() {
   done
 }
 
+# start_apiserver : dev-apiserver on a free port, kubeconfig in $KUBECONFIG.
+# APISERVER_ARGS (optional, word-split) is appended to the defaults, e.g.
+# APISERVER_ARGS="--authorization-mode=RBAC".
 start_apiserver() {
   API_PORT="$(free_port)"
+  local -a extra=()
+  read -ra extra <<<"${APISERVER_ARGS:-}"
   start_bg dev-apiserver "$BIN/dev-apiserver" --listen "127.0.0.1:$API_PORT" --data-dir "$WORK/apiserver" \
-    --kubeconfig-out "$KUBECONFIG"
+    --kubeconfig-out "$KUBECONFIG" "${extra[@]}"
   wait_until 20 "dev-apiserver to serve" kubectl get --raw /version
   log "dev-apiserver on 127.0.0.1:$API_PORT (KUBECONFIG=$KUBECONFIG)"
 }

@@ -1,5 +1,9 @@
 #include "libs/kustomize/name_reference.h"
 
+#include <map>
+
+#include <algorithm>
+
 #include <set>
 
 #include "absl/strings/match.h"
@@ -203,15 +207,31 @@ class Fixer {
   std::vector<size_t> candidates_;
 };
 
-// Candidates a referrer may point at: same namespace, cluster-scoped, or (for
-// RoleBindings) the namespaces of its ServiceAccount subjects.
-absl::StatusOr<std::vector<size_t>> CouldBeReferenced(const ResMap& m, size_t referrer) {
-  std::vector<size_t> out;
-  ResId rid = m[referrer].CurId();
-  if (!IsNamespaceableKind(rid.kind)) {
-    for (size_t i = 0; i < m.size(); ++i) out.push_back(i);
-    return out;
+// Ids of every resource and the resources grouped by effective namespace,
+// computed once per FixNameReferences: fixing rewrites reference fields only,
+// never a resource's own kind, name or namespace.
+struct IdIndex {
+  std::vector<ResId> cur_ids;
+  std::vector<std::string> effective_ns;                   // per resource
+  std::map<std::string, std::vector<size_t>> by_namespace;  // effective ns -> indexes (ascending)
+  std::vector<size_t> all;
+
+  explicit IdIndex(const ResMap& m) {
+    cur_ids.reserve(m.size());
+    for (size_t i = 0; i < m.size(); ++i) {
+      cur_ids.push_back(m[i].CurId());
+      effective_ns.push_back(EffectiveNamespace(cur_ids.back()));
+      by_namespace[effective_ns.back()].push_back(i);
+      all.push_back(i);
+    }
   }
+};
+
+// Candidates a referrer may point at: same namespace, cluster-scoped, or (for
+// RoleBindings) the namespaces of its ServiceAccount subjects. Ascending order.
+absl::StatusOr<std::vector<size_t>> CouldBeReferenced(const ResMap& m, const IdIndex& index, size_t referrer) {
+  const ResId& rid = index.cur_ids[referrer];
+  if (!IsNamespaceableKind(rid.kind)) return index.all;
   std::set<std::string> rb_namespaces;
   if (rid.kind == "RoleBinding") {
     const Value* subjects = object::Find(m[referrer].obj, {"subjects"});
@@ -227,13 +247,21 @@ absl::StatusOr<std::vector<size_t>> CouldBeReferenced(const ResMap& m, size_t re
       }
     }
   }
-  for (size_t i = 0; i < m.size(); ++i) {
-    ResId id = m[i].CurId();
-    if (!IsNamespaceableKind(id.kind) || EffectiveNamespace(id) == EffectiveNamespace(rid) ||
-        rb_namespaces.count(m[i].Namespace()) != 0) {
-      out.push_back(i);
+  std::vector<size_t> out;
+  auto add = [&](const std::string& ns) {
+    auto it = index.by_namespace.find(ns);
+    if (it != index.by_namespace.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  };
+  add("_non_namespaceable_");
+  add(index.effective_ns[referrer]);
+  if (!rb_namespaces.empty()) {
+    // Subjects name literal namespaces (Namespace() of the candidate).
+    for (size_t i = 0; i < m.size(); ++i) {
+      if (rb_namespaces.count(m[i].Namespace()) != 0) out.push_back(i);
     }
   }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -242,6 +270,7 @@ absl::StatusOr<std::vector<size_t>> CouldBeReferenced(const ResMap& m, size_t re
 absl::Status FixNameReferences(ResMap& m, const std::vector<NameBackReference>& back_refs) {
   std::vector<ResId> orig_ids;
   for (const Resource& r : m) orig_ids.push_back(r.OrigId());
+  const IdIndex index(m);
   for (size_t ri = 0; ri < m.size(); ++ri) {
     std::vector<std::pair<const NameBackReference*, const FieldSpec*>> filters;
     for (const NameBackReference& b : back_refs) {
@@ -250,7 +279,7 @@ absl::Status FixNameReferences(ResMap& m, const std::vector<NameBackReference>& 
       }
     }
     if (filters.empty()) continue;
-    FLUX_ASSIGN_OR_RETURN(std::vector<size_t> candidates, CouldBeReferenced(m, ri));
+    FLUX_ASSIGN_OR_RETURN(std::vector<size_t> candidates, CouldBeReferenced(m, index, ri));
     for (const auto& [b, fs] : filters) {
       Fixer f(m, ri, *b, *fs, candidates);
       FLUX_RETURN_IF_ERROR(f.Run());

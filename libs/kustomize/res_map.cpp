@@ -1,6 +1,7 @@
 #include "libs/kustomize/res_map.h"
 
 #include <deque>
+#include <unordered_set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -22,8 +23,16 @@ absl::Status AppendResource(ResMap& m, Resource r) {
 }
 
 absl::Status AppendAll(ResMap& m, ResMap more) {
+  // One pass over the existing ids instead of one per appended resource.
+  std::unordered_set<std::string> seen;
+  seen.reserve(m.size() + more.size());
+  for (const Resource& have : m) seen.insert(have.CurId().EqualityKey());
   for (Resource& r : more) {
-    if (absl::Status s = AppendResource(m, std::move(r)); !s.ok()) return s;
+    ResId id = r.CurId();
+    if (!seen.insert(id.EqualityKey()).second) {
+      return absl::AlreadyExistsError(absl::StrCat("may not add resource with an already registered id: ", id.String()));
+    }
+    m.push_back(std::move(r));
   }
   return absl::OkStatus();
 }

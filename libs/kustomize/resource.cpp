@@ -1,5 +1,7 @@
 #include "libs/kustomize/resource.h"
 
+#include "absl/strings/str_cat.h"
+
 #include <filesystem>
 #include <set>
 
@@ -63,6 +65,11 @@ bool ResId::Equals(const ResId& o) const {
   std::string a = ns.empty() ? "default" : ns;
   std::string b = o.ns.empty() ? "default" : o.ns;
   return a == b;
+}
+
+std::string ResId::EqualityKey() const {
+  std::string scope = IsNamespaceableKind(kind) ? (ns.empty() ? "default" : ns) : "";
+  return absl::StrCat(group, "\x1f", version, "\x1f", kind, "\x1f", name, "\x1f", scope);
 }
 
 bool IsBuiltinApiGroup(const std::string& group) {

@@ -21,6 +21,8 @@ struct ResId {
   // kustomize's ResId.Equals: same gvk and name, and namespaces equal after
   // treating "" as "default" (cluster-scoped kinds ignore namespace).
   bool Equals(const ResId& other) const;
+  // Two ids are Equals() exactly when their keys are equal (for hash lookups).
+  std::string EqualityKey() const;
   bool GvkEquals(const ResId& other) const { return group == other.group && version == other.version && kind == other.kind; }
 };
 

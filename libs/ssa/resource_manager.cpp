@@ -303,25 +303,42 @@ ResourceManager::Plan ResourceManager::DryRun(object::Value obj, const ApplyOpti
     return plan;
   }
   kube::GroupVersionKind gvk = kube::GroupVersionKind::Of(obj);
-  auto live = client_.Get(gvk, ref.ns, ref.name);
-  if (!live.ok() && live.status().code() != absl::StatusCode::kNotFound) {
-    std::string reason = kube::ReasonOf(live.status());
-    plan.error = absl::Status(live.status().code(),
-                              absl::StrCat(ref.Subject(), " dry-run failed", reason.empty() ? "" : " (" + reason + ")",
-                                           ": ", std::string(live.status().message())));
-    return plan;
-  }
-  plan.exists = live.ok();
-  if (plan.exists) {
-    if (HasAnnotationOrLabel(*live, "reconcile", "disabled") || HasAnnotationOrLabel(*live, "ssa", "Ignore") ||
-        HasAnnotationOrLabel(obj, "ssa", "IfNotPresent")) {
-      plan.entry.action = Action::kSkipped;
-      return plan;
-    }
-  }
   std::vector<std::string> ignore;
   if (options.ignore_paths) ignore = options.ignore_paths(obj);
-  if (plan.exists && !ignore.empty()) {
+
+  // The live object is read only when it is needed: a dry-run that creates
+  // (kube answers without a resourceVersion, nothing being stored) proves
+  // there is none, which saves a GET per new object. With drift-ignore rules
+  // the live values are needed before the dry-run.
+  absl::StatusOr<object::Value> live = absl::UnknownError("not read");
+  bool live_read = false;
+  auto read_live = [&] {
+    live = client_.Get(gvk, ref.ns, ref.name);
+    live_read = true;
+  };
+  if (!ignore.empty()) read_live();
+  // As Flux, a failed read (e.g. a tenant not allowed to get the object)
+  // does not end the dry-run: the dry-run's own error, which names the verb
+  // that matters (patch), is what gets reported. Only if the dry-run passes
+  // is the read error returned.
+  auto read_error = [&]() -> absl::Status {
+    if (!live_read || live.ok() || live.status().code() == absl::StatusCode::kNotFound) return absl::OkStatus();
+    std::string reason = kube::ReasonOf(live.status());
+    return absl::Status(live.status().code(),
+                        absl::StrCat(ref.Subject(), " dry-run failed", reason.empty() ? "" : " (" + reason + ")", ": ",
+                                     std::string(live.status().message())));
+  };
+  // Skips decided by the live object (reconcile disabled, ssa: Ignore) or
+  // by IfNotPresent on an existing one.
+  auto skipped_by_live = [&] {
+    return live.ok() && (HasAnnotationOrLabel(*live, "reconcile", "disabled") ||
+                         HasAnnotationOrLabel(*live, "ssa", "Ignore") || HasAnnotationOrLabel(obj, "ssa", "IfNotPresent"));
+  };
+  if (live_read && skipped_by_live()) {
+    plan.entry.action = Action::kSkipped;
+    return plan;
+  }
+  if (live.ok() && !ignore.empty()) {
     // Ignored paths keep their live value (or are left out when absent).
     for (const auto& p : ignore) {
       if (const object::Value* v = AtPointer(*live, p); v != nullptr && !absl::StartsWith(p, "/metadata/managedFields")) {
@@ -335,6 +352,12 @@ ResourceManager::Plan ResourceManager::DryRun(object::Value obj, const ApplyOpti
   kube::ApplyOptions dry{owner_.field_manager, /*force=*/true, /*dry_run=*/true};
   auto dry_result = client_.Apply(obj, dry);
   if (!dry_result.ok()) {
+    if (!live_read) read_live();
+    if (skipped_by_live()) {
+      plan.entry.action = Action::kSkipped;
+      return plan;
+    }
+    plan.exists = live.ok();
     bool force = options.force || HasAnnotationOrLabel(obj, "force", "enabled") ||
                  (plan.exists && HasAnnotationOrLabel(*live, "force", "enabled"));
     if (plan.exists && force && LooksImmutable(dry_result.status())) {
@@ -353,6 +376,22 @@ ResourceManager::Plan ResourceManager::DryRun(object::Value obj, const ApplyOpti
     }
     return plan;
   }
+  if (!live_read) {
+    if (object::GetString(*dry_result, {"metadata", "resourceVersion"}).empty()) {
+      plan.apply = true;  // a create
+      return plan;
+    }
+    read_live();
+    if (skipped_by_live()) {
+      plan.entry.action = Action::kSkipped;
+      return plan;
+    }
+  }
+  if (absl::Status s = read_error(); !s.ok()) {
+    plan.error = s;
+    return plan;
+  }
+  plan.exists = live.ok();
   if (plan.exists && !HasAnnotationOrLabel(obj, "ssa", "Merge")) plan.cleanup = CleanupPatch(*live, options);
   if (plan.exists && plan.cleanup.is_null() && ForComparison(*dry_result, ignore) == ForComparison(*live, ignore)) {
     plan.entry.action = Action::kUnchanged;

@@ -25,6 +25,9 @@ struct KustomizationOptions {
   bool no_remote_bases = false;
   std::string default_service_account;
   std::string tmp_dir = "/tmp";
+  // Extracted artifacts kept per (url, digest) for Kustomizations sharing a
+  // source (artifact_cache.h); 0 = download for every reconcile.
+  size_t artifact_cache_size = 16;
   // --concurrent-ssa: dry-runs of one apply stage run in parallel.
   int concurrent_ssa = 4;
   // --override-manager: managers whose fields are reverted.

@@ -1,6 +1,7 @@
 #include "services/kustomize-controller/kustomization_reconciler.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -89,18 +90,37 @@ std::set<std::string> JobsWithTtl(const std::vector<object::Value>& objects) {
 
 }  // namespace
 
+KustomizationReconciler::KustomizationReconciler(kube::Client* client, runtime::EventRecorder* events,
+                                                 KustomizationOptions options)
+    : client_(client), events_(events), options_(std::move(options)), reader_(client) {
+  if (options_.artifact_cache_size > 0) {
+    constexpr const char* kCachePrefix = "kustomize-controller-artifacts-";
+    ArtifactCache::RemoveStaleRoots(options_.tmp_dir, kCachePrefix);
+    artifacts_ = std::make_unique<ArtifactCache>(absl::StrCat(options_.tmp_dir, "/", kCachePrefix, getpid()),
+                                                 options_.artifact_cache_size);
+  }
+}
+
 Result KustomizationReconciler::Reconcile(const runtime::Request& request, runtime::ReconcileContext& ctx) {
   const auto started = Clock::now();
   const std::string key = request.Key();
-  auto fetched = client_->Get(kKustomizationGvk, request.ns, request.name);
+  auto fetched = reader_.GetKustomization(kKustomizationGvk, request.ns, request.name);
   if (!fetched.ok()) {
     if (fetched.status().code() == absl::StatusCode::kNotFound) {
       waits_.Erase(key);
+      reader_.Remember(key, "");
       return {};
     }
     return Result::Error(fetched.status());
   }
   object::Value obj = std::move(*fetched);
+  // Whatever this run writes, the next run must not trust an older cached copy.
+  struct RememberVersion {
+    CachedReader& reader;
+    const std::string& key;
+    const object::Value& obj;
+    ~RememberVersion() { reader.Remember(key, object::GetString(obj, {"metadata", "resourceVersion"})); }
+  } remember_version{reader_, key, obj};
   runtime::StatusPatcher patcher(*client_, obj, {"gotk-kustomize-controller"});
 
   auto interval = ParseGoDuration(object::GetString(obj, {"spec", "interval"}, "10m"));
@@ -117,10 +137,13 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
     return Result{std::nullopt, FinalizeKustomization(*client_, obj, *events_, options_, timeout)};
   }
   if (!runtime::HasFinalizer(obj, kFinalizer)) {
-    // As Flux: add the finalizer and come back at once. The finalizer's own
-    // watch event re-enqueues the key too; the queue merges both, so the
-    // full reconcile runs once.
+    // As Flux: add the finalizer and come back. The finalizer's own watch
+    // event re-enqueues the key (the update predicate passes finalizer
+    // changes) once the informer cache holds it, so with a cache that event
+    // is the way back: the next run then reads the cache, not the API.
+    // Without one, come back at once.
     if (absl::Status s = runtime::AddFinalizer(*client_, obj, kFinalizer); !s.ok()) return Result::Error(s);
+    if (reader_.caches_kustomizations()) return Result{};
     return Result::RequeueAfter(Duration::zero());
   }
 
@@ -168,7 +191,11 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
   }
 
   // Source.
-  ResolvedSource source = ResolveSource(*client_, obj, options_);
+  ResolvedSource source = ResolveSource(
+      [this](const kube::GroupVersionKind& gvk, const std::string& ns, const std::string& name) {
+        return reader_.GetSource(gvk, ns, name);
+      },
+      obj, options_);
   switch (source.outcome) {
     case ResolvedSource::Outcome::kReady:
       break;
@@ -296,9 +323,12 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
   }
   artifact::FetchOptions fetch_options;
   fetch_options.retries = options_.http_retry;
+  const std::string artifact_url =
+      artifact::ArtifactUrlWithLocalhostOverride(object::GetString(source.artifact, {"url"}));
+  const std::string artifact_digest = object::GetString(source.artifact, {"digest"});
   absl::Status fetched_artifact =
-      artifact::FetchArtifact(artifact::ArtifactUrlWithLocalhostOverride(object::GetString(source.artifact, {"url"})),
-                              object::GetString(source.artifact, {"digest"}), tmp->path(), fetch_options);
+      artifacts_ != nullptr ? artifacts_->Materialize(artifact_url, artifact_digest, tmp->path(), fetch_options)
+                            : artifact::FetchArtifact(artifact_url, artifact_digest, tmp->path(), fetch_options);
   if (!fetched_artifact.ok()) {
     if (fetched_artifact.code() == absl::StatusCode::kNotFound) {
       std::string msg = absl::StrCat("Source is not ready, artifact not found, retrying in ",

@@ -8,6 +8,12 @@
 //
 // Health checks never hold a worker: see health_checker.h.
 //
+// API requests per first apply of a Kustomization of n new objects: one
+// finalizer patch, two status patches, two events, n dry-runs and n applies
+// (the Kustomization and its source come from informer caches, see
+// cached_reader.h; new objects are not read, see libs/ssa). Artifacts are
+// downloaded once per (url, digest) while cached (artifact_cache.h).
+//
 // Thread-safe: different objects reconcile on several workers at once.
 
 #include <chrono>
@@ -17,6 +23,8 @@
 #include "libs/kube/client.h"
 #include "libs/runtime/controller.h"
 #include "libs/runtime/events.h"
+#include "services/kustomize-controller/artifact_cache.h"
+#include "services/kustomize-controller/cached_reader.h"
 #include "services/kustomize-controller/health_checker.h"
 #include "services/kustomize-controller/kustomization_options.h"
 #include "services/kustomize-controller/source_resolver.h"
@@ -26,8 +34,11 @@ namespace fluxcpp::kustomize_controller {
 class KustomizationReconciler : public runtime::Reconciler {
  public:
   // Pointers are borrowed and must outlive the reconciler.
-  KustomizationReconciler(kube::Client* client, runtime::EventRecorder* events, KustomizationOptions options)
-      : client_(client), events_(events), options_(std::move(options)) {}
+  KustomizationReconciler(kube::Client* client, runtime::EventRecorder* events, KustomizationOptions options);
+
+  // Where the Kustomization and its source are read from (informer caches
+  // when set up by main; GETs otherwise). Configure before the workers run.
+  CachedReader& reader() { return reader_; }
 
   runtime::Result Reconcile(const runtime::Request& request, runtime::ReconcileContext& ctx) override;
 
@@ -39,6 +50,8 @@ class KustomizationReconciler : public runtime::Reconciler {
   runtime::EventRecorder* events_;
   KustomizationOptions options_;
   HealthWaits waits_;
+  CachedReader reader_;
+  std::unique_ptr<ArtifactCache> artifacts_;  // null when disabled
 };
 
 }  // namespace fluxcpp::kustomize_controller

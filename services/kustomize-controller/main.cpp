@@ -149,6 +149,7 @@ int main(int argc, char** argv) {
   if (absl::Status s = runtime::FinalizeOptions(manager_options, known_gates); !s.ok()) {
     return Fail(log, "invalid flags", s);
   }
+  manager_options.leader_election_id = runtime::LeaderElectionId("kustomize-controller", manager_options.watch_label_selector);
   options.strict_substitution = manager_options.FeatureEnabled(kc::kStrictPostBuildSubstitutions);
   options.fail_fast = !manager_options.FeatureEnabled(kc::kDisableFailFastBehavior);
   options.cancel_health_check_on_new_revision = manager_options.FeatureEnabled(kc::kCancelHealthCheckOnNewRevision);
@@ -170,10 +171,13 @@ int main(int argc, char** argv) {
   runtime::EventRecorder recorder((*manager)->client(), recorder_options);
 
   const kube::GroupVersionKind gvk{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
-  runtime::Controller& controller = (*manager)->AddController(
-      (*manager)->ControllerDefaults("kustomization", gvk),
-      std::make_unique<kc::KustomizationReconciler>(&(*manager)->client(), &recorder, options));
+  auto reconciler = std::make_unique<kc::KustomizationReconciler>(&(*manager)->client(), &recorder, options);
+  kc::CachedReader& reader = reconciler->reader();
+  runtime::Controller& controller =
+      (*manager)->AddController((*manager)->ControllerDefaults("kustomization", gvk), std::move(reconciler));
   runtime::Informer& kustomizations = controller.informer();
+  // Reconciles read their Kustomization and its source from these caches.
+  reader.SetKustomizations(&kustomizations);
 
   // Source watches, for the source kinds this cluster serves.
   std::vector<std::string> source_kinds = {"GitRepository", "OCIRepository", "Bucket"};
@@ -184,13 +188,14 @@ int main(int argc, char** argv) {
       log.Info("source kind not served, not watching it", {{"kind", kind}});
       continue;
     }
-    controller.Watch(
-        source_gvk,
-        [&kustomizations, kind](const object::Value& src) {
-          return ConsumersOf(kustomizations, {kind, object::GetString(src, {"metadata", "namespace"}),
-                                              object::GetString(src, {"metadata", "name"})});
-        },
-        ArtifactRevisionChanged);
+    reader.SetSource(kind, controller.Watch(
+                               source_gvk,
+                               [&kustomizations, kind](const object::Value& src) {
+                                 return ConsumersOf(kustomizations,
+                                                    {kind, object::GetString(src, {"metadata", "namespace"}),
+                                                     object::GetString(src, {"metadata", "name"})});
+                               },
+                               ArtifactRevisionChanged));
   }
 
   // ConfigMap / Secret watches (label-selected) for substituteFrom and kubeConfig.

@@ -2,18 +2,16 @@
 // From an extracted artifact to the objects to apply (spec §10.7): overlay
 // the Kustomization spec onto kustomization.yaml (generated when missing),
 // build with libs/kustomize, add commonMetadata, and check that every
-// resource has apiVersion, kind and name.
+// resource has apiVersion, kind and name. The work is
+// kustomize::BuildFluxKustomization, shared with `fluxcpp build kustomization`.
 
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "libs/kustomize/flux_generator.h"
 #include "libs/object/value.h"
 
 namespace fluxcpp::kustomize_controller {
-
-kustomize::FluxOverlay OverlayFromSpec(const object::Value& kustomization);
 
 // `dir` is the kustomization path inside `root` (the artifact directory).
 // Errors are BuildFailed messages ("kustomize build failed: ...").

@@ -21,6 +21,12 @@ std::optional<kube::GroupVersionKind> SourceGvk(const std::string& kind) {
 }
 
 ResolvedSource ResolveSource(kube::Client& client, const object::Value& obj, const KustomizationOptions& options) {
+  return ResolveSource([&client](const kube::GroupVersionKind& gvk, const std::string& ns,
+                                 const std::string& name) { return client.Get(gvk, ns, name); },
+                       obj, options);
+}
+
+ResolvedSource ResolveSource(const SourceGetter& get, const object::Value& obj, const KustomizationOptions& options) {
   ResolvedSource out;
   SourceRef ref = SourceRefOf(obj);
   auto gvk = SourceGvk(ref.kind);
@@ -39,7 +45,7 @@ ResolvedSource ResolveSource(kube::Client& client, const object::Value& obj, con
     out.message = absl::StrCat("can't access '", ref.String(), "', cross-namespace references have been blocked");
     return out;
   }
-  auto source = client.Get(*gvk, ref.ns, ref.name);
+  auto source = get(*gvk, ref.ns, ref.name);
   if (!source.ok()) {
     out.message = std::string(source.status().message());
     out.outcome = source.status().code() == absl::StatusCode::kNotFound ? ResolvedSource::Outcome::kNotFound

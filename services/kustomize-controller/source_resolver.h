@@ -4,6 +4,7 @@
 // blocked"), applying the --no-cross-namespace-refs and ExternalArtifact
 // gate ACLs.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -43,6 +44,13 @@ struct ResolvedSource {
   std::string origin_revision;  // org.opencontainers.image.revision, if any
 };
 
+// Reads one object (the controller's own identity: a GET or a cache read).
+using SourceGetter = std::function<absl::StatusOr<object::Value>(const kube::GroupVersionKind&,
+                                                                 const std::string& ns, const std::string& name)>;
+
+// Reads the source with `get`.
+ResolvedSource ResolveSource(const SourceGetter& get, const object::Value& kustomization,
+                             const KustomizationOptions& options);
 // `client` is the controller's own (non-impersonated) client.
 ResolvedSource ResolveSource(kube::Client& client, const object::Value& kustomization,
                              const KustomizationOptions& options);

@@ -10,6 +10,7 @@
 #include "libs/apimachinery/schema_validation.h"
 #include "tools/dev-apiserver/api_error.h"
 #include "tools/dev-apiserver/crd.h"
+#include "tools/dev-apiserver/immutable_fields.h"
 
 namespace fluxcpp::devapiserver {
 namespace {
@@ -142,6 +143,7 @@ absl::Status PrepareForUpdate(const ResourceInfo& r, const Value& current, Value
     if (absl::Status st = ValidateCrd(r, obj); !st.ok()) return st;
     SetCrdStatus(obj, now);
   }
+  if (absl::Status st = ValidateImmutableFields(r, current, obj); !st.ok()) return st;
   return ApplySchema(r, obj, field_validation);
 }
 

@@ -9,6 +9,7 @@
 //   custom     pruning of unknown fields, structural defaulting and
 //              validation from the CRD schema (422 Invalid with causes);
 //              `field_validation` "Strict" rejects pruned fields (400)
+//   updates    immutable fields of built-in kinds (immutable_fields.h, 422)
 // Pure functions; thread-safe.
 
 #include <string>

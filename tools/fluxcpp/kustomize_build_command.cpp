@@ -1,0 +1,81 @@
+#include "tools/fluxcpp/kustomize_build_command.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/flags.h"
+#include "libs/kustomize/build.h"
+
+namespace fluxcpp::cli {
+namespace {
+
+constexpr char kUsage[] =
+    "Build a set of KRM resources using a 'kustomization.yaml' file. The DIR argument must be a\n"
+    "path to a directory containing 'kustomization.yaml'. If DIR is omitted, '.' is assumed.\n"
+    "\n"
+    "Usage:\n"
+    "  fluxcpp kustomize build [DIR] [flags]\n"
+    "\n"
+    "Flags:\n"
+    "      --load-restrictor string   LoadRestrictionsRootOnly (default) or LoadRestrictionsNone\n"
+    "  -o, --output string            write output to this path instead of stdout\n"
+    "      --reorder string           legacy (default) or none: output order\n"
+    "  -h, --help                     help for build\n";
+
+}  // namespace
+
+int RunKustomizeBuild(const CommandArgs& args) {
+  std::string reorder = "legacy";
+  std::string load_restrictor = "LoadRestrictionsRootOnly";
+  std::string output;
+  FlagSet flags("fluxcpp kustomize build");
+  flags.String("reorder", &reorder, "legacy or none");
+  flags.String("load-restrictor", &load_restrictor, "LoadRestrictionsRootOnly or LoadRestrictionsNone");
+  flags.String("output", &output, "output file");
+  flags.String("o", &output, "output file");
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+  }
+  if (absl::Status s = flags.Parse(args); !s.ok()) {
+    std::string msg(s.message());
+    return ReportError(msg.substr(0, msg.find('\n')));
+  }
+  if (flags.positional().size() > 1) {
+    return ReportError("specify one path to kustomization.yaml");
+  }
+  const std::string dir = flags.positional().empty() ? "." : flags.positional()[0];
+
+  kustomize::BuildOptions options;
+  if (reorder == "legacy") {
+    options.reorder = kustomize::Reorder::kLegacy;
+  } else if (reorder == "none") {
+    options.reorder = kustomize::Reorder::kNone;
+  } else {
+    return ReportError(absl::StrCat("illegal flag value --reorder ", reorder, "; legal values: legacy, none"));
+  }
+  if (load_restrictor == "LoadRestrictionsNone") {
+    options.root = "/";  // any readable path
+  } else if (load_restrictor != "LoadRestrictionsRootOnly") {
+    return ReportError(absl::StrCat("illegal flag value --load-restrictor ", load_restrictor,
+                                    "; legal values: LoadRestrictionsRootOnly, LoadRestrictionsNone"));
+  }
+
+  auto built = kustomize::Build(dir, options);
+  if (!built.ok()) return ReportError(std::string(built.status().message()));
+  const std::string yaml = kustomize::ToYaml(*built);
+  if (!output.empty()) {
+    std::ofstream out(output, std::ios::binary | std::ios::trunc);
+    out << yaml;
+    if (!out) return ReportError(absl::StrCat("failed to write ", output));
+    return 0;
+  }
+  std::fwrite(yaml.data(), 1, yaml.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+}  // namespace fluxcpp::cli
