@@ -6,8 +6,9 @@
 # carries the app template and every Kustomization renders its own copy
 # through postBuild.substitute (app name), so each applies 4 distinct objects.
 #
-# Reports: seconds from creating the Kustomizations until all are Ready, and
-# kustomize-controller's peak RSS (VmHWM).
+# Reports: seconds from creating the Kustomizations until all are Ready,
+# kustomize-controller's peak RSS (VmHWM), and the CPU seconds each process
+# (dev-apiserver, source-controller, kustomize-controller, git daemon) used.
 #
 #   FLUXCPP_BIN_DIR=build/bin tools/bench/kustomize-controller/run.sh 100 500 1000
 # Env: CONCURRENT (default 10, Flux's benchmark uses 20), CONCURRENT_SSA (4).
@@ -132,11 +133,19 @@ PY
     sleep 1
   done
   end="$(date +%s.%N)"
-  local rss objects
+  local rss objects cpu=""
   rss="$(awk '/VmHWM/{printf "%.1f", $2/1024}' "/proc/$kc_pid/status")"
+  # CPU seconds (user+system) each process used so far: who the 2 cores went to.
+  local tck pid name
+  tck="$(getconf CLK_TCK)"
+  while read -r pid name; do
+    [[ -r "/proc/$pid/stat" ]] || continue
+    cpu+="$(awk -v t="$tck" -v n="$name" '{sub(/^.*\) /, ""); printf " %s=%.1fs", n, ($12+$13)/t}' "/proc/$pid/stat")"
+  done <"$WORK/pids"
   objects="$(kubectl get deploy,svc,sa,ingress -n bench --no-headers 2>/dev/null | grep -c app- || true)"
   printf 'N=%-5d all Ready in %6.1fs (creating the Kustomizations took %4.1fs)  kustomize-controller peak RSS %s MiB  objects=%s\n' \
     "$n" "$(echo "$end - $start" | bc)" "$(echo "$created - $start" | bc)" "$rss" "$objects"
+  printf '        CPU:%s\n' "$cpu"
   stop_all
 }
 
