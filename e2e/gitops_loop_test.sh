@@ -34,8 +34,9 @@ digest="$(jp gitrepository/demo flux-system '{.status.artifact.digest}')"
 [[ "$url" == "http://127.0.0.1:$STORAGE_PORT/gitrepository/flux-system/demo/$sha1.tar.gz" ]] || fail "artifact url $url"
 curl -fsS -o "$WORK/artifact.tar.gz" "$url" || fail "artifact download"
 [[ "sha256:$(sha256sum "$WORK/artifact.tar.gz" | cut -d' ' -f1)" == "$digest" ]] || fail "digest mismatch"
-tar -tzf "$WORK/artifact.tar.gz" | grep -qx 'apps/deployment.yaml' || fail "artifact content"
-! tar -tzf "$WORK/artifact.tar.gz" | grep -q '^\.git/' || fail ".git archived"
+listing="$(tar -tzf "$WORK/artifact.tar.gz")"  # captured first: grep -q would SIGPIPE tar under pipefail
+grep -qx 'apps/deployment.yaml' <<<"$listing" || fail "artifact content"
+! grep -q '^\.git/' <<<"$listing" || fail ".git archived"
 
 for ks in apps infra; do
   [[ "$(condition kustomization/$ks flux-system Ready reason)" == ReconciliationSucceeded ]] || fail "$ks Ready reason"
