@@ -210,7 +210,7 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
       waits_.Erase(key);
       cond::MarkFalse(obj, runtime::kReadyCondition, runtime::kArtifactFailedReason, source.message);
       ctx.logger().Info(source.message);
-      return finish(Result::RequeueAfter(options_.requeue_dependency));
+      return finish(Result::RequeueAfterExact(options_.requeue_dependency));
     case ResolvedSource::Outcome::kError:
       return finish(Result::Error(absl::UnavailableError(source.message)));
   }
@@ -306,7 +306,7 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
                     absl::StrCat("Dependencies do not meet ready condition, retrying in ",
                                  FormatGoDuration(options_.requeue_dependency)));
     ctx.logger().Info(std::string(deps.message()));
-    return finish(Result::RequeueAfter(options_.requeue_dependency));
+    return finish(Result::RequeueAfterExact(options_.requeue_dependency));
   }
   if (object::Find(obj, {"spec", "dependsOn"}) != nullptr) {
     ctx.logger().Info("All dependencies are ready, proceeding with reconciliation");
@@ -334,7 +334,7 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
       std::string msg = absl::StrCat("Source is not ready, artifact not found, retrying in ",
                                      FormatGoDuration(options_.requeue_dependency));
       cond::MarkFalse(obj, runtime::kReadyCondition, runtime::kArtifactFailedReason, msg);
-      return finish(Result::RequeueAfter(options_.requeue_dependency));
+      return finish(Result::RequeueAfterExact(options_.requeue_dependency));
     }
     return not_ready(runtime::kArtifactFailedReason, std::string(fetched_artifact.message()),
                      Result::RequeueAfter(retry_interval));

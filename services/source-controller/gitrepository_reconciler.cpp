@@ -519,14 +519,14 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
                                      std::string(dep.status().message()));
       cond::MarkTrue(obj, runtime::kIncludeUnavailableCondition, "NotFound", msg);
       events_->Warning(obj, "NotFound", msg);
-      return finish(Result::RequeueAfter(options_.requeue_dependency));
+      return finish(Result::RequeueAfterExact(options_.requeue_dependency));
     }
     std::optional<artifact::Artifact> a = ArtifactFromStatus(*dep);
     if (!a || !storage_->Exists(*a)) {
       std::string msg = absl::StrCat("no artifact available for include '", inc.repository, "'");
       cond::MarkTrue(obj, runtime::kIncludeUnavailableCondition, "NoArtifact", msg);
       events_->Warning(obj, "NoArtifact", msg);
-      return finish(Result::RequeueAfter(options_.requeue_dependency));
+      return finish(Result::RequeueAfterExact(options_.requeue_dependency));
     }
     storage_->SetArtifactUrl(*a);
     include_files.push_back(*a);
