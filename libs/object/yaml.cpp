@@ -54,7 +54,10 @@ std::optional<Value> ParseGoInteger(std::string_view s) {
   return std::nullopt;
 }
 
-// ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
+
+}  // namespace
+
+// Matches ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
 bool IsYamlStyleFloat(std::string_view s) {
   size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
@@ -80,8 +83,6 @@ bool IsYamlStyleFloat(std::string_view s) {
   }
   return i == s.size();
 }
-
-}  // namespace
 
 Value ResolvePlainScalar(std::string_view s) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;

@@ -31,6 +31,9 @@ absl::StatusOr<std::vector<Value>> ParseYamlDocuments(std::string_view text, con
 // Exactly one document (an empty input yields null).
 absl::StatusOr<Value> ParseYaml(std::string_view text);
 
+// True when `s` has YAML's float syntax: ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
+bool IsYamlStyleFloat(std::string_view s);
+
 // The value a plain (unquoted, untagged) YAML scalar resolves to.
 Value ResolvePlainScalar(std::string_view text);
 
