@@ -99,6 +99,19 @@ int ComparePrerelease(const std::string& a, const std::string& b) {
   return 0;
 }
 
+// "1.2.3" -> {"1","2","3"}; empty pieces kept (they fail the digit check).
+std::vector<std::string_view> SplitDots(std::string_view core) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (true) {
+    size_t dot = core.find('.', start);
+    parts.push_back(core.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return parts;
+}
+
 }  // namespace
 
 absl::StatusOr<Version> Version::Parse(std::string_view text) {
@@ -108,15 +121,7 @@ absl::StatusOr<Version> Version::Parse(std::string_view text) {
   bool has_pre, has_meta;
   SplitSuffixes(rest, core, pre, meta, has_pre, has_meta);
   // core = digits ( "." digits ){0,2}
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t dot = core.find('.', start);
-    parts.push_back(
-        core.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
+  std::vector<std::string_view> parts = SplitDots(core);
   if (parts.size() > 3) return Invalid(text);
   for (auto p : parts) {
     if (!AllDigits(p)) return Invalid(text);
@@ -138,15 +143,7 @@ absl::StatusOr<Version> Version::ParseStrict(std::string_view text) {
   std::string_view core, pre, meta;
   bool has_pre, has_meta;
   SplitSuffixes(text, core, pre, meta, has_pre, has_meta);
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t dot = core.find('.', start);
-    parts.push_back(
-        core.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
+  std::vector<std::string_view> parts = SplitDots(core);
   if (parts.size() != 3) return Invalid(text);
   Version v;
   uint64_t* fields[3] = {&v.major_, &v.minor_, &v.patch_};

@@ -428,17 +428,28 @@ void ObjectService::AfterCommit(const RequestScope& scope, const Store::Outcome&
   }
 }
 
+namespace {
+
+// Type meta and namespace must fit the resource; a missing metadata.name is
+// taken from the URL, a different one is a BadRequest (PUT and apply bodies).
+absl::Status CheckBodyIdentity(const RequestScope& scope, Value& body) {
+  if (absl::Status st = CheckTypeMeta(body, *scope.resource); !st.ok()) return st;
+  if (absl::Status st = CheckNamespace(body, scope); !st.ok()) return st;
+  std::string name = object::GetString(body, {"metadata", "name"});
+  if (name.empty()) {
+    body["metadata"]["name"] = scope.name;
+  } else if (name != scope.name) {
+    return BadRequestError(
+        absl::StrCat("the name of the object (", name, ") does not match the name on the URL (", scope.name, ")"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<WriteResult> ObjectService::Update(const RequestScope& scope, Value body) {
   const ResourceInfo& r = *scope.resource;
-  if (absl::Status st = CheckTypeMeta(body, r); !st.ok()) return st;
-  if (absl::Status st = CheckNamespace(body, scope); !st.ok()) return st;
-  std::string body_name = object::GetString(body, {"metadata", "name"});
-  if (body_name.empty()) {
-    body["metadata"]["name"] = scope.name;
-  } else if (body_name != scope.name) {
-    return BadRequestError(
-        absl::StrCat("the name of the object (", body_name, ") does not match the name on the URL (", scope.name, ")"));
-  }
+  if (absl::Status st = CheckBodyIdentity(scope, body); !st.ok()) return st;
   std::string uid;
   auto outcome = store_.Mutate(
       KeyOf(scope),
@@ -477,15 +488,7 @@ absl::StatusOr<WriteResult> ObjectService::Patch(const RequestScope& scope, Patc
       return BadRequestError(
           "error decoding YAML: Object 'Kind' is missing in the apply configuration (apiVersion and kind are required)");
     }
-    if (absl::Status st = CheckTypeMeta(patch, r); !st.ok()) return st;
-    if (absl::Status st = CheckNamespace(patch, scope); !st.ok()) return st;
-    std::string name = object::GetString(patch, {"metadata", "name"});
-    if (name.empty()) {
-      patch["metadata"]["name"] = scope.name;
-    } else if (name != scope.name) {
-      return BadRequestError(
-          absl::StrCat("the name of the object (", name, ") does not match the name on the URL (", scope.name, ")"));
-    }
+    if (absl::Status st = CheckBodyIdentity(scope, patch); !st.ok()) return st;
   } else {
     auto parsed = object::ParseJson(body);
     if (!parsed.ok()) return BadRequestError(absl::StrCat("error decoding patch: ", parsed.status().message()));
