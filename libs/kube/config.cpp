@@ -182,13 +182,27 @@ absl::StatusOr<Config> Build(const Kubeconfig& kc, const LoadOptions& options) {
     }
     // A static credential takes precedence over the plugin, as in client-go.
     if (config.bearer_token.empty() && config.client_cert_pem.empty()) {
-      auto cred = RunExecPlugin(*exec);
-      if (!cred.ok()) return Annotate(cred.status(), absl::StrCat("kubeconfig user \"", user_name, "\""));
-      config.bearer_token = cred->token;
-      if (cred->token.empty()) {
-        config.client_cert_pem = cred->client_certificate_pem;
-        config.client_key_pem = cred->client_key_pem;
+      // spec.cluster of the exec info (sent with provideClusterInfo: true).
+      object::Value exec_cluster = {{"server", config.server}};
+      if (!config.ca_pem.empty()) exec_cluster["certificate-authority-data"] = absl::Base64Escape(config.ca_pem);
+      if (config.insecure_skip_tls_verify) exec_cluster["insecure-skip-tls-verify"] = true;
+      for (const char* key : {"tls-server-name", "proxy-url"}) {
+        if (std::string v = object::GetString(cluster, {key}); !v.empty()) exec_cluster[key] = v;
       }
+      if (const object::Value* exts = object::Find(cluster, {"extensions"}); exts != nullptr && exts->is_array()) {
+        for (const auto& ext : *exts) {
+          if (object::GetString(ext, {"name"}) == "client.authentication.k8s.io/exec") {
+            if (const object::Value* ext_config = object::Find(ext, {"extension"})) exec_cluster["config"] = *ext_config;
+          }
+        }
+      }
+      auto source = std::make_shared<ExecCredentialSource>(*exec, std::move(exec_cluster), user_name);
+      // Run once now, so that a broken plugin fails loading.
+      FLUX_ASSIGN_OR_RETURN(ExecCredential cred, source->Get());
+      config.bearer_token = cred.token;
+      config.client_cert_pem = cred.client_certificate_pem;
+      config.client_key_pem = cred.client_key_pem;
+      config.exec_credentials = std::move(source);
     }
   }
   if (const object::Value* provider = object::Find(user, {"auth-provider"}); provider != nullptr &&

@@ -1,6 +1,7 @@
 #pragma once
 // How to reach and authenticate to a Kubernetes API server.
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -8,6 +9,8 @@
 #include "absl/status/statusor.h"
 
 namespace fluxcpp::kube {
+
+class ExecCredentialSource;
 
 struct Config {
   std::string server;  // "https://127.0.0.1:6443" or "http://127.0.0.1:8080"
@@ -24,6 +27,10 @@ struct Config {
   std::string bearer_token_file;
   std::string username;
   std::string password;
+  // Set when the user's credential comes from an exec plugin: the transport
+  // asks it for the current credential (re-running the plugin once it expires
+  // or after a 401); bearer_token / client_*_pem hold the one fetched at load.
+  std::shared_ptr<ExecCredentialSource> exec_credentials;
   // Impersonation (Impersonate-User / Impersonate-Group headers)
   std::string impersonate_user;
   std::vector<std::string> impersonate_groups;

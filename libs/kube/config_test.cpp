@@ -283,7 +283,7 @@ users:
       interactiveMode: Never
 - name: failing
   user:
-    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/fail.sh}
+    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/fail.sh, interactiveMode: Never}
 contexts:
 - name: c
   context: {cluster: c, user: plugin}

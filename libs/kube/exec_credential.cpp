@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 extern char** environ;
 
@@ -100,12 +101,36 @@ absl::StatusOr<Output> Run(const std::vector<std::string>& argv, const std::vect
   return result;
 }
 
+constexpr char kV1[] = "client.authentication.k8s.io/v1";
+constexpr char kV1beta1[] = "client.authentication.k8s.io/v1beta1";
+
 }  // namespace
 
-absl::StatusOr<ExecCredential> RunExecPlugin(const object::Value& exec, absl::Duration timeout) {
+absl::StatusOr<ExecCredential> RunExecPlugin(const object::Value& exec, const object::Value& cluster,
+                                             absl::Duration timeout) {
   std::string command = object::GetString(exec, {"command"});
   if (command.empty()) return absl::InvalidArgumentError("kubeconfig user.exec: no command");
-  std::string api_version = object::GetString(exec, {"apiVersion"}, "client.authentication.k8s.io/v1");
+  std::string api_version = object::GetString(exec, {"apiVersion"});
+  if (api_version != kV1 && api_version != kV1beta1) {
+    return absl::InvalidArgumentError(absl::StrCat("kubeconfig user.exec.apiVersion \"", api_version,
+                                                   "\" is not supported: use ", kV1, " or ", kV1beta1));
+  }
+  // A controller never has a terminal: "Always" cannot be satisfied, the
+  // other modes run the plugin without one. v1 requires the field.
+  std::string mode = object::GetString(exec, {"interactiveMode"});
+  if (mode.empty() && api_version == kV1) {
+    return absl::InvalidArgumentError(absl::StrCat("kubeconfig user.exec.interactiveMode must be set for ", kV1,
+                                                   " (Never, IfAvailable or Always)"));
+  }
+  if (!mode.empty() && mode != "Never" && mode != "IfAvailable" && mode != "Always") {
+    return absl::InvalidArgumentError(absl::StrCat("kubeconfig user.exec.interactiveMode \"", mode,
+                                                   "\" is invalid: use Never, IfAvailable or Always"));
+  }
+  if (mode == "Always") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "exec plugin \"", command, "\" needs an interactive terminal (interactiveMode: Always), which a controller "
+        "does not have"));
+  }
 
   std::vector<std::string> argv = {command};
   if (const object::Value* args = object::Find(exec, {"args"}); args != nullptr && args->is_array()) {
@@ -127,15 +152,19 @@ absl::StatusOr<ExecCredential> RunExecPlugin(const object::Value& exec, absl::Du
       if (!name.empty()) env_map[name] = object::GetString(e, {"value"});
     }
   }
-  object::Value info = {{"apiVersion", api_version},
-                        {"kind", "ExecCredential"},
-                        {"spec", {{"interactive", false}}}};
+  object::Value spec = {{"interactive", false}};
+  if (object::GetBool(exec, {"provideClusterInfo"}) && cluster.is_object()) spec["cluster"] = cluster;
+  object::Value info = {{"apiVersion", api_version}, {"kind", "ExecCredential"}, {"spec", spec}};
   env_map["KUBERNETES_EXEC_INFO"] = object::ToJson(info);
   std::vector<std::string> env;
   for (const auto& [k, v] : env_map) env.push_back(absl::StrCat(k, "=", v));
 
   auto run = Run(argv, env, timeout);
-  if (!run.ok()) return run.status();
+  if (!run.ok()) {
+    std::string hint = object::GetString(exec, {"installHint"});
+    if (hint.empty()) return run.status();
+    return absl::Status(run.status().code(), absl::StrCat(run.status().message(), "\n", hint));
+  }
   std::string err_excerpt(absl::StripAsciiWhitespace(run->err.substr(0, 512)));
   if (run->timed_out) {
     return absl::DeadlineExceededError(absl::StrCat("exec plugin \"", command, "\" did not finish within ",
@@ -151,16 +180,66 @@ absl::StatusOr<ExecCredential> RunExecPlugin(const object::Value& exec, absl::Du
     return absl::InvalidArgumentError(
         absl::StrCat("exec plugin \"", command, "\" did not print an ExecCredential"));
   }
+  std::string got_version = object::GetString(*parsed, {"apiVersion"});
+  if (got_version != api_version) {
+    return absl::InvalidArgumentError(absl::StrCat("exec plugin \"", command, "\" is configured for ", api_version,
+                                                   " but printed an ExecCredential of apiVersion \"", got_version,
+                                                   "\""));
+  }
   ExecCredential cred;
   cred.token = object::GetString(*parsed, {"status", "token"});
   cred.client_certificate_pem = object::GetString(*parsed, {"status", "clientCertificateData"});
   cred.client_key_pem = object::GetString(*parsed, {"status", "clientKeyData"});
   cred.expiration_timestamp = object::GetString(*parsed, {"status", "expirationTimestamp"});
-  if (cred.token.empty() && (cred.client_certificate_pem.empty() || cred.client_key_pem.empty())) {
+  if (cred.client_certificate_pem.empty() != cred.client_key_pem.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "exec plugin \"", command, "\": ExecCredential status.clientCertificateData and status.clientKeyData must "
+        "be set together"));
+  }
+  if (cred.token.empty() && cred.client_certificate_pem.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "exec plugin \"", command, "\": ExecCredential has neither status.token nor a client certificate and key"));
   }
+  if (!cred.expiration_timestamp.empty()) {
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, cred.expiration_timestamp, &cred.expiry, &err)) {
+      return absl::InvalidArgumentError(absl::StrCat("exec plugin \"", command,
+                                                     "\": ExecCredential status.expirationTimestamp \"",
+                                                     cred.expiration_timestamp, "\" is not RFC 3339"));
+    }
+  }
   return cred;
+}
+
+ExecCredentialSource::ExecCredentialSource(object::Value exec, object::Value cluster, std::string user_name,
+                                           absl::Duration timeout)
+    : exec_(std::move(exec)), cluster_(std::move(cluster)), user_name_(std::move(user_name)), timeout_(timeout) {}
+
+absl::StatusOr<ExecCredential> ExecCredentialSource::Get() {
+  absl::MutexLock lock(&mu_);
+  // client-go's rule: usable until now is past the expiry.
+  if (cached_ && absl::Now() <= credential_.expiry) return credential_;
+  // Held while the plugin runs: concurrent callers wait for this one run.
+  ++runs_;
+  absl::StatusOr<ExecCredential> fresh = RunExecPlugin(exec_, cluster_, timeout_);
+  if (!fresh.ok()) {
+    cached_ = false;
+    return absl::Status(fresh.status().code(),
+                        absl::StrCat("kubeconfig user \"", user_name_, "\": ", fresh.status().message()));
+  }
+  credential_ = *std::move(fresh);
+  cached_ = true;
+  return credential_;
+}
+
+void ExecCredentialSource::Invalidate(const std::string& token) {
+  absl::MutexLock lock(&mu_);
+  if (cached_ && credential_.token == token) cached_ = false;
+}
+
+int ExecCredentialSource::runs() const {
+  absl::MutexLock lock(&mu_);
+  return runs_;
 }
 
 }  // namespace fluxcpp::kube

@@ -27,6 +27,7 @@
 #include "libs/core/status_macros.h"
 #include "libs/kube/call_deadline.h"
 #include "libs/kube/errors.h"
+#include "libs/kube/exec_credential.h"
 #include "libs/kube/string_view_compat.h"
 
 namespace fluxcpp::kube {
@@ -140,12 +141,15 @@ absl::StatusOr<ServerUrl> ParseServerUrl(std::string_view server_view) {
   return out;
 }
 
-// TLS material parsed once per transport.
+// TLS material parsed once per transport (the client certificate again when
+// an exec plugin hands out a new one).
 struct Transport::Tls {
   std::vector<std::unique_ptr<X509, X509Deleter>> ca_certs;
   std::string ca_file;  // the CA bundle written out, so that only it is trusted
-  std::unique_ptr<X509, X509Deleter> client_cert;
-  std::unique_ptr<EVP_PKEY, PkeyDeleter> client_key;
+  absl::Mutex cert_mu;
+  std::string client_cert_pem ABSL_GUARDED_BY(cert_mu);
+  std::unique_ptr<X509, X509Deleter> client_cert ABSL_GUARDED_BY(cert_mu);
+  std::unique_ptr<EVP_PKEY, PkeyDeleter> client_key ABSL_GUARDED_BY(cert_mu);
 
   ~Tls() {
     if (!ca_file.empty()) ::unlink(ca_file.c_str());
@@ -286,38 +290,54 @@ absl::StatusOr<std::shared_ptr<Transport>> Transport::Create(const Config& confi
         }
       }
     }
-    if (!config.client_cert_pem.empty() || !config.client_key_pem.empty()) {
-      if (config.client_cert_pem.empty() || config.client_key_pem.empty()) {
-        return absl::InvalidArgumentError("kube config: a client certificate needs both certificate and key");
-      }
-      auto certs = ParseCertificates(config.client_cert_pem, "client certificate");
-      if (!certs.ok()) return certs.status();
-      tls->client_cert = std::move(certs->front());
-      std::unique_ptr<BIO, BioDeleter> bio(
-          BIO_new_mem_buf(config.client_key_pem.data(), static_cast<int>(config.client_key_pem.size())));
-      tls->client_key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-      ERR_clear_error();
-      if (tls->client_key == nullptr) return absl::InvalidArgumentError("client key: no PEM private key found");
-      if (X509_check_private_key(tls->client_cert.get(), tls->client_key.get()) != 1) {
-        ERR_clear_error();
-        return absl::InvalidArgumentError("client key does not match the client certificate");
-      }
-    }
     t->tls_ = std::move(tls);
+    if (!config.client_cert_pem.empty() || !config.client_key_pem.empty()) {
+      FLUX_RETURN_IF_ERROR(t->SwitchClientCertificate(config.client_cert_pem, config.client_key_pem));
+    }
   } else if (!config.client_cert_pem.empty()) {
     return absl::InvalidArgumentError("kube config: a client certificate needs an https:// server");
   }
   return t;
 }
 
+absl::Status Transport::SwitchClientCertificate(const std::string& cert_pem, const std::string& key_pem) {
+  if (cert_pem.empty() || key_pem.empty()) {
+    return absl::InvalidArgumentError("kube config: a client certificate needs both certificate and key");
+  }
+  auto certs = ParseCertificates(cert_pem, "client certificate");
+  if (!certs.ok()) return certs.status();
+  std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
+  std::unique_ptr<EVP_PKEY, PkeyDeleter> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  ERR_clear_error();
+  if (key == nullptr) return absl::InvalidArgumentError("client key: no PEM private key found");
+  if (X509_check_private_key(certs->front().get(), key.get()) != 1) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError("client key does not match the client certificate");
+  }
+  {
+    absl::MutexLock lock(&tls_->cert_mu);
+    tls_->client_cert = std::move(certs->front());
+    tls_->client_key = std::move(key);
+    tls_->client_cert_pem = cert_pem;
+  }
+  std::vector<IdleConnection> old;  // closed outside the lock
+  absl::MutexLock lock(&pool_mu_);
+  old.swap(idle_);
+  return absl::OkStatus();
+}
+
 std::unique_ptr<httplib::ClientImpl> Transport::NewConnection() const {
   std::unique_ptr<httplib::ClientImpl> client;
   if (https_) {
     std::unique_ptr<httplib::SSLClient> ssl;
-    if (tls_->client_cert != nullptr) {
-      ssl = std::make_unique<httplib::SSLClient>(host_, port_, tls_->client_cert.get(), tls_->client_key.get());
-    } else {
-      ssl = std::make_unique<httplib::SSLClient>(host_, port_);
+    {
+      // The SSL context takes its own references to the certificate and key.
+      absl::MutexLock lock(&tls_->cert_mu);
+      if (tls_->client_cert != nullptr) {
+        ssl = std::make_unique<httplib::SSLClient>(host_, port_, tls_->client_cert.get(), tls_->client_key.get());
+      } else {
+        ssl = std::make_unique<httplib::SSLClient>(host_, port_);
+      }
     }
     if (!tls_->ca_file.empty()) {
       ssl->set_ca_cert_path(tls_->ca_file);
@@ -386,7 +406,23 @@ bool Transport::ReapIdle() {
   return !idle_.empty();
 }
 
-std::string Transport::CurrentToken() {
+absl::StatusOr<std::string> Transport::CurrentToken() {
+  if (config_.exec_credentials != nullptr) {
+    FLUX_ASSIGN_OR_RETURN(ExecCredential cred, config_.exec_credentials->Get());
+    if (!cred.client_certificate_pem.empty()) {
+      if (!https_) return absl::InvalidArgumentError("kube config: a client certificate needs an https:// server");
+      bool changed;
+      {
+        absl::MutexLock lock(&tls_->cert_mu);
+        changed = tls_->client_cert_pem != cred.client_certificate_pem;
+      }
+      if (changed) {
+        absl::Status s = SwitchClientCertificate(cred.client_certificate_pem, cred.client_key_pem);
+        if (!s.ok()) return absl::Status(s.code(), absl::StrCat("exec plugin credential: ", s.message()));
+      }
+    }
+    return cred.token;
+  }
   absl::MutexLock lock(&token_mu_);
   if (!config_.bearer_token_file.empty()) {
     absl::Time now = absl::Now();
@@ -447,14 +483,16 @@ absl::StatusOr<std::string> Transport::Do(const HttpRequest& request, const Iden
                                                     last.ok() ? "" : absl::StrCat(" (last error: ", last.message(), ")")));
   };
   absl::Status last_error;
+  bool reauthenticated = false;
   for (int attempt = 0; attempt < retry_.max_attempts; ++attempt) {
     limiter_.Wait();
     absl::Duration left = deadline - absl::Now();
     if (bounded && left <= absl::ZeroDuration()) return deadline_error(last_error);
+    FLUX_ASSIGN_OR_RETURN(std::string token, CurrentToken());
     httplib::Request req;
     req.method = request.method;
     req.path = path_prefix_ + request.path;
-    req.headers = BuildHeaders(config_, CurrentToken(), identity, request);
+    req.headers = BuildHeaders(config_, token, identity, request);
     req.body = request.body;
 
     std::unique_ptr<httplib::ClientImpl> client = Acquire();
@@ -489,6 +527,14 @@ absl::StatusOr<std::string> Transport::Do(const HttpRequest& request, const Iden
     } else {
       Release(std::move(client));
       if (res.status >= 200 && res.status < 300) return std::move(res.body);
+      // An exec plugin's credential may be revoked before it expires: fetch
+      // a new one and try once more, at once (client-go does the same).
+      if (res.status == 401 && config_.exec_credentials != nullptr && !reauthenticated) {
+        reauthenticated = true;
+        config_.exec_credentials->Invalidate(token);
+        last_error = StatusFromResponse(res.status, res.body);
+        continue;
+      }
       absl::Status status = StatusFromResponse(res.status, res.body);
       bool retriable = res.status == 429 ||
                        (idempotent && res.status >= 500 && res.status != 501 && res.status != 505);
@@ -524,7 +570,8 @@ absl::StatusOr<Transport::StreamEnd> Transport::Stream(const HttpRequest& reques
   httplib::Request req;
   req.method = request.method;
   req.path = path_prefix_ + request.path;
-  req.headers = BuildHeaders(config_, CurrentToken(), identity, request);
+  FLUX_ASSIGN_OR_RETURN(std::string token, CurrentToken());
+  req.headers = BuildHeaders(config_, token, identity, request);
   req.body = request.body;
 
   int status = 0;
@@ -557,6 +604,7 @@ absl::StatusOr<Transport::StreamEnd> Transport::Stream(const HttpRequest& reques
   housekeeper_->Unregister(registration);
 
   if (consumer_stopped || (stop != nullptr && stop->stopped())) return StreamEnd::kStopped;
+  if (status == 401 && config_.exec_credentials != nullptr) config_.exec_credentials->Invalidate(token);
   if (status > 0 && (status < 200 || status >= 300)) return StatusFromResponse(status, error_body);
   if (!ok) {
     if (error == httplib::Error::Read && status != 0 &&

@@ -5,7 +5,8 @@
 //     concurrent requests, so each request checks one out);
 //   - TLS from PEM text (CA bundle, client certificate and key);
 //   - authentication headers (bearer token, re-read from a token file as it
-//     rotates, or basic), impersonation headers, User-Agent, Accept;
+//     rotates, or from an exec plugin as it expires or after a 401, or
+//     basic), impersonation headers, User-Agent, Accept;
 //   - a client-side token-bucket rate limit;
 //   - bounded retries with jittered exponential backoff: 429 (honouring
 //     Retry-After), refused connections and requests that could not be sent
@@ -100,7 +101,12 @@ class Transport {
   void Release(std::unique_ptr<httplib::ClientImpl> client);
   // Closes pooled connections idle too long; true if some remain.
   bool ReapIdle();
-  std::string CurrentToken();
+  // The bearer token to send now ("" for none); with an exec plugin, also
+  // switches to the plugin's current client certificate.
+  absl::StatusOr<std::string> CurrentToken();
+  // Loads `cert_pem`/`key_pem` as the client certificate of new connections
+  // and drops pooled ones (which use the old certificate).
+  absl::Status SwitchClientCertificate(const std::string& cert_pem, const std::string& key_pem);
   absl::Duration Backoff(int attempt) const;
 
   Config config_;

@@ -2,19 +2,18 @@
 
 #include <cstdio>
 #include <exception>
-#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/kube/call_deadline.h"
 #include "libs/runtime/jitter.h"
+#include "libs/runtime/random.h"
 
 namespace fluxcpp::runtime {
 namespace {
 
 std::string NewReconcileId() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  uint64_t a = rng(), b = rng();
+  uint64_t a = absl::Uniform<uint64_t>(ThreadRandom()), b = absl::Uniform<uint64_t>(ThreadRandom());
   // UUID v4 layout, as controller-runtime's reconcileID.
   a = (a & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
   b = (b & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;

@@ -102,6 +102,59 @@ size_t Informer::Size() const {
   return cache_.size();
 }
 
+absl::Status Informer::AddIndexer(const std::string& name, IndexFunc fn) {
+  if (!fn) return absl::InvalidArgumentError(absl::StrCat("indexer \"", name, "\": no index function"));
+  absl::MutexLock l(&mu_);
+  if (indexes_.count(name) > 0) {
+    return absl::AlreadyExistsError(absl::StrCat("informer for ", options_.gvk.kind, ": indexer \"", name,
+                                                 "\" already exists"));
+  }
+  Index& index = indexes_[name];
+  index.fn = std::move(fn);
+  for (const auto& [key, entry] : cache_) {
+    ObjectPtr obj = Materialize(entry);
+    std::vector<std::string> values = index.fn(*obj);
+    for (const auto& v : values) index.keys_by_value[v].insert(key);
+    if (!values.empty()) index.values_by_key[key] = std::move(values);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ObjectPtr>> Informer::ByIndex(const std::string& name, const std::string& value) const {
+  absl::MutexLock l(&mu_);
+  auto index = indexes_.find(name);
+  if (index == indexes_.end()) {
+    return absl::NotFoundError(absl::StrCat("informer for ", options_.gvk.kind, ": no indexer \"", name, "\""));
+  }
+  std::vector<ObjectPtr> out;
+  auto keys = index->second.keys_by_value.find(value);
+  if (keys == index->second.keys_by_value.end()) return out;
+  out.reserve(keys->second.size());
+  for (const std::string& key : keys->second) {
+    auto it = cache_.find(key);
+    if (it != cache_.end()) out.push_back(Materialize(it->second));
+  }
+  return out;
+}
+
+void Informer::IndexLocked(const std::string& key, const object::Value* obj) {
+  for (auto& [name, index] : indexes_) {
+    if (auto old = index.values_by_key.find(key); old != index.values_by_key.end()) {
+      for (const std::string& v : old->second) {
+        auto keys = index.keys_by_value.find(v);
+        if (keys == index.keys_by_value.end()) continue;
+        keys->second.erase(key);
+        if (keys->second.empty()) index.keys_by_value.erase(keys);
+      }
+      index.values_by_key.erase(old);
+    }
+    if (obj == nullptr) continue;
+    std::vector<std::string> values = index.fn(*obj);
+    for (const auto& v : values) index.keys_by_value[v].insert(key);
+    if (!values.empty()) index.values_by_key[key] = std::move(values);
+  }
+}
+
 std::string Informer::last_resource_version() const {
   absl::MutexLock l(&mu_);
   return resource_version_;
@@ -151,6 +204,7 @@ void Informer::Upsert(object::Value raw) {
     } else {
       cache_.emplace(key, std::move(entry));
     }
+    IndexLocked(key, obj.get());
   }
   if (old == nullptr) {
     DispatchAdd(obj);
@@ -165,6 +219,7 @@ void Informer::Remove(const object::Value& raw) {
   {
     absl::MutexLock l(&mu_);
     cache_.erase(key);
+    IndexLocked(key, nullptr);
   }
   // The event carries the final state; prefer it over the cached one.
   DispatchDelete(Prepare(raw));
@@ -201,6 +256,13 @@ absl::Status Informer::ListAndReplace() {
     old.swap(cache_);
     cache_ = std::move(entries);
     resource_version_ = rv;
+    for (auto& [name, index] : indexes_) {
+      index.keys_by_value.clear();
+      index.values_by_key.clear();
+    }
+    if (!indexes_.empty()) {
+      for (const auto& [key, obj] : fresh) IndexLocked(key, obj.get());
+    }
   }
   for (const auto& [key, obj] : fresh) {
     auto it = old.find(key);

@@ -16,6 +16,9 @@
 //    meanwhile and updates for objects that changed. Other errors back off
 //    exponentially (1s doubling, capped at 30s) and retry.
 //  * HasSynced() turns true after the first complete list.
+//  * Secondary indexes (index.h): AddIndexer() then ByIndex() finds the
+//    objects an index function filed under a value without parsing the rest
+//    of the cache. Indexes follow every add, update, delete and relist.
 //  * Memory-lean: the cache keeps each object as compact JSON (typically
 //    under half the size of the JSON the server sends, about a fifth of a
 //    parsed tree) and parses it on Get()/List(). A parsed object stays
@@ -35,6 +38,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -47,6 +51,7 @@
 #include "libs/core/logger.h"
 #include "libs/kube/client.h"
 #include "libs/object/value.h"
+#include "libs/runtime/index.h"
 #include "libs/runtime/object_meta.h"
 
 namespace fluxcpp::runtime {
@@ -102,6 +107,13 @@ class Informer {
   size_t Size() const;
   std::string last_resource_version() const;
 
+  // Adds the index `name`, at once for everything cached. AlreadyExists
+  // when the name is taken.
+  absl::Status AddIndexer(const std::string& name, IndexFunc fn);
+  // The cached objects filed under `value` in index `name`, ordered by key;
+  // NotFound for an unknown index.
+  absl::StatusOr<std::vector<ObjectPtr>> ByIndex(const std::string& name, const std::string& value) const;
+
   const InformerOptions& options() const { return options_; }
 
  private:
@@ -127,6 +139,9 @@ class Informer {
   // Sleeps for `d` unless stopped first; false when stopped.
   bool SleepUnlessStopped(Duration d);
 
+  // Files `key` under `obj`'s values in every index (nullptr: removes it).
+  void IndexLocked(const std::string& key, const object::Value* obj) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   void DispatchAdd(const ObjectPtr& obj);
   void DispatchUpdate(const ObjectPtr& old_obj, const ObjectPtr& new_obj);
   void DispatchDelete(const ObjectPtr& obj);
@@ -137,6 +152,12 @@ class Informer {
   mutable absl::Mutex mu_;
   std::map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
   std::string resource_version_ ABSL_GUARDED_BY(mu_);
+  struct Index {
+    IndexFunc fn;
+    std::map<std::string, std::set<std::string>> keys_by_value;
+    std::map<std::string, std::vector<std::string>> values_by_key;
+  };
+  std::map<std::string, Index> indexes_ ABSL_GUARDED_BY(mu_);
 
   // Held (shared) while dispatching, exclusively while adding a handler and
   // replaying the cache to it, so a new handler never misses nor doubles an event.

@@ -188,3 +188,63 @@ TEST_CASE("Handlers added after start get the cache replayed", "[informer]") {
 
 }  // namespace
 }  // namespace fluxcpp::runtime
+
+namespace fluxcpp::runtime {
+namespace {
+
+object::Value RepoUsing(const std::string& ns, const std::string& name, const std::string& secret) {
+  object::Value r = Repo(ns, name);
+  if (!secret.empty()) r["spec"]["secretRef"] = {{"kind", "Secret"}, {"name", secret}};
+  return r;
+}
+
+std::vector<std::string> KeysOf(const absl::StatusOr<std::vector<ObjectPtr>>& objs) {
+  std::vector<std::string> out;
+  if (!objs.ok()) return {"error: " + std::string(objs.status().message())};
+  for (const auto& o : *objs) out.push_back(ObjectKeyOf(*o));
+  return out;
+}
+
+TEST_CASE("Informer indexes follow adds, updates, deletes and relists", "[informer][index]") {
+  testing::FakeClient client;
+  REQUIRE(client.Create(RepoUsing("default", "a", "creds")).ok());
+  REQUIRE(client.Create(RepoUsing("default", "b", "creds")).ok());
+  REQUIRE(client.Create(RepoUsing("other", "c", "creds")).ok());
+  REQUIRE(client.Create(RepoUsing("default", "d", "")).ok());
+  Informer informer(client, FastOptions());
+  REQUIRE(informer.AddIndexer("secret", IndexByReference({"spec", "secretRef"})).ok());
+  CHECK(absl::IsAlreadyExists(informer.AddIndexer("secret", IndexByReference({"spec", "secretRef"}))));
+  informer.Start();
+  REQUIRE(informer.WaitForSync(5s));
+  const std::string creds = ReferenceIndexValue("Secret", "default", "creds");
+  CHECK(KeysOf(informer.ByIndex("secret", creds)) == std::vector<std::string>{"default/a", "default/b"});
+  CHECK(KeysOf(informer.ByIndex("secret", ReferenceIndexValue("Secret", "other", "creds"))) ==
+        std::vector<std::string>{"other/c"});
+  CHECK(KeysOf(informer.ByIndex("secret", "Secret/default/none")).empty());
+  CHECK(absl::IsNotFound(informer.ByIndex("nope", creds).status()));
+
+  // An update moves the object; a delete removes it; an add files it.
+  REQUIRE(client.Patch(kGitRepo, "default", "a", kube::PatchType::kMerge,
+                       {{"spec", {{"secretRef", {{"name", "new"}}}}}}).ok());
+  REQUIRE(client.Delete(kGitRepo, "default", "b").ok());
+  REQUIRE(client.Create(RepoUsing("default", "e", "creds")).ok());
+  REQUIRE(WaitFor([&] { return KeysOf(informer.ByIndex("secret", creds)) == std::vector<std::string>{"default/e"}; }));
+  CHECK(KeysOf(informer.ByIndex("secret", ReferenceIndexValue("Secret", "default", "new"))) ==
+        std::vector<std::string>{"default/a"});
+
+  // A relist after 410 Gone rebuilds the index from what the server has.
+  client.FailNext("watch", absl::UnavailableError("connection refused"), 2);
+  client.CloseWatches();
+  REQUIRE(client.Delete(kGitRepo, "default", "e").ok());
+  REQUIRE(client.Create(RepoUsing("default", "f", "creds")).ok());
+  client.Compact();
+  REQUIRE(WaitFor([&] { return KeysOf(informer.ByIndex("secret", creds)) == std::vector<std::string>{"default/f"}; }));
+
+  // An index added after sync covers what is cached already.
+  REQUIRE(informer.AddIndexer("secret-again", IndexByReference({"spec", "secretRef"})).ok());
+  CHECK(KeysOf(informer.ByIndex("secret-again", creds)) == std::vector<std::string>{"default/f"});
+  informer.Stop();
+}
+
+}  // namespace
+}  // namespace fluxcpp::runtime

@@ -1,8 +1,7 @@
 #include "libs/runtime/jitter.h"
 
-#include <random>
-
 #include "absl/strings/str_cat.h"
+#include "libs/runtime/random.h"
 
 namespace fluxcpp::runtime {
 
@@ -16,9 +15,7 @@ absl::Status ValidateJitterPercentage(double percentage) {
 
 Duration Jitter(Duration d, double percentage) {
   if (percentage <= 0 || d <= Duration::zero()) return d;
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uniform_real_distribution<double> dist(-percentage / 100.0, percentage / 100.0);
-  double factor = 1.0 + dist(rng);
+  double factor = 1.0 + absl::Uniform(ThreadRandom(), -percentage / 100.0, percentage / 100.0);
   return Duration(static_cast<int64_t>(static_cast<double>(d.count()) * factor));
 }
 

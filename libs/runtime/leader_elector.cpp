@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "libs/core/digest.h"
 #include "libs/kube/call_deadline.h"
+#include "libs/runtime/random.h"
 
 namespace fluxcpp::runtime {
 namespace {
@@ -37,9 +38,7 @@ int64_t LeaseSeconds(Duration d) {
 }
 
 Duration JitterUp(Duration d, double factor) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uniform_real_distribution<double> dist(0.0, factor);
-  return d + std::chrono::duration_cast<Duration>(d * dist(rng));
+  return d + std::chrono::duration_cast<Duration>(d * absl::Uniform(ThreadRandom(), 0.0, factor));
 }
 
 }  // namespace

@@ -3,12 +3,16 @@
 #include "libs/runtime/manager.h"
 
 #include "libs/kube/config.h"
+#include "libs/runtime/malloc_tuning.h"
 
 namespace fluxcpp::runtime {
 
 absl::StatusOr<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
+  // Before the manager starts its threads (see malloc_tuning.h).
+  LimitMallocArenas();
   kube::LoadOptions load;
   load.kubeconfig_path = options.kubeconfig;
+  load.allow_exec = options.insecure_kubeconfig_exec;
   absl::StatusOr<kube::Config> config = kube::LoadConfig(load);
   if (!config.ok()) return config.status();
   config->qps = options.kube_api_qps;

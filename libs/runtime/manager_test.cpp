@@ -2,10 +2,15 @@
 
 #include <httplib.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/match.h"
 #include "libs/runtime/testing/fake_client.h"
 #include "libs/runtime/testing/wait.h"
 
@@ -73,6 +78,46 @@ TEST_CASE("Common flags parse like pflag", "[options]") {
   REQUIRE(o.FeatureEnabled("ExternalArtifact"));
   REQUIRE(o.FeatureEnabled("StrictPostBuildSubstitutions"));  // default kept
   Logger::SetLevel("info");
+}
+
+TEST_CASE("Manager::Create refuses exec plugins unless --insecure-kubeconfig-exec", "[options][exec]") {
+  char dir_tmpl[] = "/tmp/manager-exec-test-XXXXXX";
+  REQUIRE(::mkdtemp(dir_tmpl) != nullptr);
+  const std::string dir = dir_tmpl;
+  const std::string plugin = dir + "/plugin.sh";
+  {
+    std::ofstream(plugin) << "#!/bin/sh\ntouch " << dir << "/ran\n"
+                          << "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+                             "\"status\":{\"token\":\"t\"}}'\n";
+    std::ofstream(dir + "/kubeconfig") << "clusters:\n- name: c\n  cluster: {server: \"http://127.0.0.1:1\"}\n"
+                                       << "users:\n- name: u\n  user:\n    exec:\n"
+                                       << "      apiVersion: client.authentication.k8s.io/v1\n"
+                                       << "      interactiveMode: Never\n"
+                                       << "      command: " << plugin << "\n"
+                                       << "contexts:\n- name: c\n  context: {cluster: c, user: u}\n"
+                                       << "current-context: c\n";
+  }
+  REQUIRE(::chmod(plugin.c_str(), 0755) == 0);
+  auto create = [&](std::vector<std::string> extra) {
+    ManagerOptions o;
+    FlagSet flags("test-controller");
+    RegisterCommonFlags(flags, o);
+    std::vector<std::string> args = {"prog", "--kubeconfig=" + dir + "/kubeconfig", "--metrics-addr=127.0.0.1:0",
+                                     "--health-addr=127.0.0.1:0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    REQUIRE(flags.Parse(args).ok());
+    return Manager::Create(o);
+  };
+  auto refused = create({});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(absl::IsPermissionDenied(refused.status()));
+  CHECK(absl::StrContains(refused.status().message(), "use --insecure-kubeconfig-exec to allow them"));
+  CHECK_FALSE(std::filesystem::exists(dir + "/ran"));
+
+  auto allowed = create({"--insecure-kubeconfig-exec"});
+  CHECK(allowed.ok());
+  CHECK(std::filesystem::exists(dir + "/ran"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("Option validation", "[options]") {

@@ -24,6 +24,9 @@ void RegisterCommonFlags(FlagSet& flags, ManagerOptions& o) {
   o.metrics_addr = EnvOr("METRICS_ADDR", o.metrics_addr);
   o.events_addr = EnvOr("EVENTS_ADDR", o.events_addr);
   flags.String("kubeconfig", &o.kubeconfig, "Path to a kubeconfig. Only required if out-of-cluster.");
+  flags.Bool("insecure-kubeconfig-exec", &o.insecure_kubeconfig_exec,
+             "Allow use of the user.exec section in kubeconfigs (the controller's own and those provided for "
+             "remote apply).");
   flags.String("metrics-addr", &o.metrics_addr, "The address the metric endpoint binds to.");
   flags.String("health-addr", &o.health_addr, "The address the health endpoint binds to.");
   flags.String("events-addr", &o.events_addr, "The address of the events receiver.");

@@ -23,6 +23,10 @@ namespace fluxcpp::runtime {
 
 struct ManagerOptions {
   std::string kubeconfig;                // --kubeconfig ("" = $KUBECONFIG, in-cluster, ~/.kube/config)
+  // --insecure-kubeconfig-exec: allow kubeconfig exec credential plugins
+  // (and auth-provider plugins), refused by default as in Flux
+  // (CVE-2022-24817): for --kubeconfig here and for spec.kubeConfig.
+  bool insecure_kubeconfig_exec = false;
   std::string metrics_addr = ":8080";    // --metrics-addr (env METRICS_ADDR)
   std::string health_addr = ":9440";     // --health-addr
   std::string events_addr;               // --events-addr (env EVENTS_ADDR)

@@ -2,8 +2,8 @@
 // multi-process tests (leader election, kill -9, SIGTERM drain). It takes
 // every common flag of a Flux controller and reconciles ConfigMaps:
 //
-//   runtime-test-controller --kubeconfig k.yaml --enable-leader-election \
-//     --record-file /tmp/r.log --identity a --reconcile-sleep 200ms
+//   runtime-test-controller --kubeconfig k.yaml --enable-leader-election
+//       --record-file /tmp/r.log --identity a --reconcile-sleep 200ms
 //
 // Each reconcile appends one line when it begins and one when it ends to
 // --record-file (single O_APPEND writes, so replicas can share the file):
