@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # GitRepository over http:// (git http-backend behind lighttpd with basic
 # auth: right and wrong password, no secret) and https:// with a self-signed
-# certificate (trusted through ca.crt; refused without it), plus an
-# unreachable host. Failures must be Ready=False with Flux's reasons, never
-# an artifact.
+# certificate (trusted through ca.crt; refused without it), https requiring a
+# client certificate (tls.crt/tls.key: accepted, missing, untrusted,
+# mismatched key), an unreachable host and a server that accepts connections
+# but never answers (spec.timeout). Failures must be Ready=False with Flux's
+# reasons, never an artifact.
 set -euo pipefail
 export WORK="$(mktemp -d /tmp/fluxcpp-e2e-http.XXXXXX)"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -13,6 +15,13 @@ trap 'stop_all; rm -rf "$WORK"' EXIT
 start_source_stack
 start_lighttpd lighttpd-http
 start_lighttpd lighttpd-https https
+start_lighttpd lighttpd-mtls mtls
+# Accepts TCP connections and never answers.
+SILENT_PORT="$(free_port)"
+start_bg silent python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time.sleep(3600)' "$SILENT_PORT"
+wait_until 10 silent bash -c "exec 3<>/dev/tcp/127.0.0.1/$SILENT_PORT"
 new_repo app
 echo "hello" >"$WORK/src/app/README.md"
 sha="$(commit_push app "Initial commit over http")"
@@ -20,7 +29,13 @@ sha="$(commit_push app "Initial commit over http")"
 secret basic-good username=@flux password=@s3cret
 secret basic-bad username=@flux password=@wrong
 secret https-ca username=@flux password=@s3cret ca.crt="$WORK/tls/ca.crt"
-secret https-mtls username=@flux password=@s3cret tls.crt="$WORK/tls/ca.crt" tls.key="$WORK/tls/server.key"
+secret https-mtls username=@flux password=@s3cret ca.crt="$WORK/mtls/server.crt" \
+  tls.crt="$WORK/mtls/client.crt" tls.key="$WORK/mtls/client.key"
+secret https-mtls-nocert username=@flux password=@s3cret ca.crt="$WORK/mtls/server.crt"
+secret https-mtls-untrusted username=@flux password=@s3cret ca.crt="$WORK/mtls/server.crt" \
+  tls.crt="$WORK/mtls/other.crt" tls.key="$WORK/mtls/other.key"
+secret https-mtls-badkey username=@flux password=@s3cret ca.crt="$WORK/mtls/server.crt" \
+  tls.crt="$WORK/mtls/client.crt" tls.key="$WORK/mtls/other.key"
 
 gitrepo http-good "http://127.0.0.1:$HTTP_PORT/git/app.git" "  ref: {branch: main}
   secretRef: {name: basic-good}"
@@ -33,8 +48,12 @@ gitrepo https-ca "https://127.0.0.1:$HTTPS_PORT/git/app.git" "  ref: {branch: ma
   secretRef: {name: https-ca}"
 gitrepo https-noca "https://127.0.0.1:$HTTPS_PORT/git/app.git" "  ref: {branch: main}
   secretRef: {name: basic-good}"
-gitrepo https-mtls "https://127.0.0.1:$HTTPS_PORT/git/app.git" "  ref: {branch: main}
-  secretRef: {name: https-mtls}"
+for m in https-mtls https-mtls-nocert https-mtls-untrusted https-mtls-badkey; do
+  gitrepo "$m" "https://127.0.0.1:$MTLS_PORT/git/app.git" "  ref: {branch: main}
+  secretRef: {name: $m}"
+done
+gitrepo silent "git://127.0.0.1:$SILENT_PORT/app.git" "  ref: {branch: main}
+  timeout: 2s"
 gitrepo unreachable "http://127.0.0.1:$(free_port)/git/app.git" "  ref: {branch: main}"
 # An unsupported scheme never reaches the controller: the CRD's pattern rejects it, as on a real cluster.
 if out="$(gitrepo bad-url "ftp://127.0.0.1/app.git" "  ref: {branch: main}" 2>&1)"; then fail "ftp:// URL accepted"; fi
@@ -55,12 +74,30 @@ wait_reason http-missing-secret AuthenticationFailed
   fail "missing secret: $(ready_msg http-missing-secret)"
 wait_reason https-noca AuthenticationFailed
 log "https without ca.crt: $(ready_msg https-noca)"
-wait_reason https-mtls AuthenticationFailed
-[[ "$(ready_msg https-mtls)" == *"client TLS certificates"* ]] || fail "mtls: $(ready_msg https-mtls)"
+wait_ready https-mtls
+[[ "$(revision https-mtls)" == "main@sha1:$sha" ]] || fail "mtls revision"
+mtls_url="https://127.0.0.1:$MTLS_PORT/git/app.git"
+for m in https-mtls-nocert https-mtls-untrusted; do
+  wait_reason "$m" GitOperationFailed
+  [[ "$(ready_msg $m)" == "failed to checkout and determine revision: unable to clone '$mtls_url': "* ]] ||
+    fail "$m: $(ready_msg $m)"
+  log "$m: $(ready_msg $m)"
+done
+[[ "$(ready_msg https-mtls-nocert)" == *"alert certificate required"* ]] || fail "mtls without a certificate"
+[[ "$(ready_msg https-mtls-untrusted)" == *"alert unknown ca"* ]] || fail "mtls with an untrusted certificate"
+wait_reason https-mtls-badkey AuthenticationFailed
+[[ "$(ready_msg https-mtls-badkey)" == *"invalid client certificate: 'tls.key' does not match the certificate in 'tls.crt'"* ]] ||
+  fail "mtls bad key: $(ready_msg https-mtls-badkey)"
+log "https with client certificates: ok"
+# spec.timeout (2s) bounds a server that never answers (without it the read
+# would block forever and Ready would never turn False).
+wait_reason silent GitOperationFailed
+[[ "$(ready_msg silent)" == "failed to checkout and determine revision: unable to clone 'git://127.0.0.1:$SILENT_PORT/app.git': context deadline exceeded" ]] ||
+  fail "silent: $(ready_msg silent)"
 wait_reason unreachable GitOperationFailed
 [[ "$(ready_msg unreachable)" == "failed to checkout and determine revision: unable to clone 'http://127.0.0.1:"* ]] ||
   fail "unreachable: $(ready_msg unreachable)"
-for r in http-bad http-none https-noca unreachable; do
+for r in http-bad http-none https-noca unreachable https-mtls-nocert https-mtls-untrusted https-mtls-badkey silent; do
   [[ -z "$(revision $r)" ]] || fail "$r has an artifact"
 done
 

@@ -95,4 +95,11 @@ wait_until 20 "garbage collection" bash -c "(( \$(ls $WORK/storage/gitrepository
 kubectl delete gitrepository/app -n flux-system --wait=true --timeout=20s >/dev/null
 [[ ! -d "$WORK/storage/gitrepository/flux-system/app" || -z "$(ls -A "$WORK/storage/gitrepository/flux-system/app")" ]] || fail "artifacts kept after delete"
 [[ ! -d "$WORK/git-cache/flux-system/app.git" ]] || fail "fetch cache kept after delete"
+# Without includes the persistent work tree and the archive entry cache are
+# used (lib.worktree holds lib's checkout); deletion removes them too.
+[[ -f "$WORK/git-cache/flux-system/lib.worktree/config/version.txt" ]] || fail "no persistent work tree for lib"
+[[ -s "$WORK/git-cache/flux-system/lib.entries" ]] || fail "no archive entry cache for lib"
+kubectl delete gitrepository/lib -n flux-system --wait=true --timeout=20s >/dev/null
+leftover="$(ls -A "$WORK/git-cache/flux-system" | grep '^lib\.' || true)"
+[[ -z "$leftover" ]] || fail "caches kept after delete: $leftover"
 log "PASS: source lifecycle"

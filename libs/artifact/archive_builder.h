@@ -7,8 +7,11 @@
 //    skipped; any directory named ".git" is never archived;
 //  - uid/gid 0, empty owner names, mtime 0; modes 0750 for directories, 0700
 //    for files with any execute bit, 0600 for other files;
-//  - gzip with a fixed header (see gzip_writer.h).
-// The same tree therefore always gives the same bytes and digest.
+//  - one gzip member whose deflate stream is made of one independently
+//    compressed segment per tar entry (deflate_segment.h), plus one for the
+//    end-of-archive blocks.
+// The same tree therefore always gives the same bytes and digest, whether or
+// not segments come from an ArchiveCacheOptions cache.
 
 #include <functional>
 #include <string>
@@ -28,10 +31,24 @@ using ArchiveFilter = std::function<bool(std::string_view path, bool is_dir)>;
 // walk prunes excluded directories, so checking the entry itself suffices.
 ArchiveFilter FilterFrom(const IgnoreMatcher& matcher);
 
-// Streams the tar.gz of `root_dir` into `sink`. `filter` may be empty.
-// Errors: kNotFound if root_dir is missing, kInternal on read failures, or
-// the sink's error.
-absl::Status WriteTarGz(const std::string& root_dir, const ArchiveFilter& filter, ByteSink& sink);
+// Incremental archiving: compressed entries of regular files are reused from
+// (and saved to) a cache file when their path, mode, size and content
+// identity match (archive_entry_cache.h).
+struct ArchiveCacheOptions {
+  // The cache file; replaced after each successful archive.
+  std::string path;
+  // Content identity of the regular file at a relative path (e.g. its Git
+  // blob id), or "" when unknown (such files are not cached). The caller
+  // guarantees that a file's bytes match its identity.
+  std::function<std::string(std::string_view path)> content_id;
+};
+
+// Streams the tar.gz of `root_dir` into `sink`. `filter` may be empty;
+// `cache` may be null. Errors: kNotFound if root_dir is missing, kInternal on
+// read failures, or the sink's error. A cache that cannot be saved is not an
+// error (the next archive is simply not incremental).
+absl::Status WriteTarGz(const std::string& root_dir, const ArchiveFilter& filter, ByteSink& sink,
+                        const ArchiveCacheOptions* cache = nullptr);
 
 // In-memory convenience for small trees and tests.
 absl::StatusOr<std::string> BuildTarGz(const std::string& root_dir,

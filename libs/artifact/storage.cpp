@@ -164,9 +164,10 @@ absl::StatusOr<Artifact> Storage::WriteAtomically(
 }
 
 absl::StatusOr<Artifact> Storage::Archive(const Artifact& artifact, const std::string& dir,
-                                          const ArchiveFilter& filter) const {
-  auto result =
-      WriteAtomically(artifact, [&](ByteSink& sink) { return WriteTarGz(dir, filter, sink); });
+                                          const ArchiveFilter& filter,
+                                          const ArchiveCacheOptions* cache) const {
+  auto result = WriteAtomically(
+      artifact, [&](ByteSink& sink) { return WriteTarGz(dir, filter, sink, cache); });
   if (!result.ok()) {
     return absl::Status(
         result.status().code(),

@@ -56,10 +56,12 @@ class Storage {
 
   // Streams a deterministic tar.gz of `dir` (filtered) into the artifact's
   // file atomically. Returns `artifact` with digest, size and
-  // last_update_time filled. Errors: kInvalidArgument for an unsafe path,
-  // kInternal/kNotFound on I/O failures.
+  // last_update_time filled. `cache` (may be null) makes archiving
+  // incremental without changing the bytes (archive_builder.h). Errors:
+  // kInvalidArgument for an unsafe path, kInternal/kNotFound on I/O failures.
   absl::StatusOr<Artifact> Archive(const Artifact& artifact, const std::string& dir,
-                                   const ArchiveFilter& filter = {}) const;
+                                   const ArchiveFilter& filter = {},
+                                   const ArchiveCacheOptions* cache = nullptr) const;
   // Atomically stores `data` as the artifact's file.
   absl::StatusOr<Artifact> WriteBytes(const Artifact& artifact, std::string_view data) const;
   // Atomically stores everything `source` yields.

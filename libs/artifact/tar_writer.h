@@ -30,11 +30,13 @@ class TarWriter {
 
   absl::Status WriteHeader(const TarEntryHeader& header);
   absl::Status WriteData(std::string_view data);
+  // Pads the current entry to a block boundary (idempotent); WriteHeader and
+  // Close do this implicitly.
+  absl::Status FinishEntry();
   // Pads the last entry and writes the end-of-archive marker.
   absl::Status Close();
 
  private:
-  absl::Status FinishEntry();
 
   ByteSink& sink_;
   int64_t remaining_ = 0;  // data bytes still owed for the current entry

@@ -26,8 +26,8 @@ struct AuthOptions {
   std::string bearer_token;
   // Extra PEM CA certificate(s) trusted for HTTPS, on top of the system store.
   std::string ca_pem;
-  // Client TLS certificate and key (PEM). Not supported by the libgit2 1.5
-  // transport: Clone fails with kUnauthenticated when set.
+  // Client TLS certificate and key (PEM), presented to https servers
+  // (tls_stream.h); both or neither.
   std::string tls_cert_pem;
   std::string tls_key_pem;
   // SSH private key (PEM or OpenSSH format), its public key (optional) and

@@ -1,5 +1,6 @@
 #include "libs/git/clone.h"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -12,8 +13,11 @@
 #include <system_error>
 
 #include "libs/core/semver.h"
+#include "libs/git/deadline_stream.h"
 #include "libs/git/known_hosts.h"
 #include "libs/git/libgit2_support.h"
+#include "libs/git/tls_stream.h"
+#include "libs/git/worktree.h"
 
 namespace fluxcpp::git {
 namespace {
@@ -157,6 +161,7 @@ int CertificateCheckCallback(git_cert* cert, int valid, const char* host, void* 
     X509_STORE_add_cert(store, ca);
     X509_free(ca);
   }
+  ERR_clear_error();  // the read loop ends on an error
   BIO_free(bio);
   bool ok = false;
   if (leaf != nullptr) {
@@ -218,6 +223,8 @@ class Session {
       : url_(std::move(url)), error_prefix_(std::move(error_prefix)) {
     state_.auth = &auth;
     state_.deadline = Clock::now() + timeout;
+    network_deadline_.emplace(state_.deadline);
+    client_certificate_.emplace(auth.tls_cert_pem, auth.tls_key_pem);
     state_.ssh_port = SshPort(url_);
     state_.max_bytes = max_bytes;
     git_remote_init_callbacks(&callbacks_, GIT_REMOTE_CALLBACKS_VERSION);
@@ -329,7 +336,8 @@ class Session {
     const git_error* err = git_error_last();
     const int klass = err != nullptr ? err->klass : GIT_ERROR_NONE;
     std::string detail = LastLibgit2Error(rc);
-    if (state_.timed_out) return absl::DeadlineExceededError(Message("operation timed out"));
+    if (state_.timed_out || NetworkDeadlineExpired())
+      return absl::DeadlineExceededError(Message("context deadline exceeded"));
     if (state_.too_large) {
       return absl::ResourceExhaustedError(Message("repository exceeds the maximum fetch size of " +
                                                   std::to_string(state_.max_bytes) + " bytes"));
@@ -363,6 +371,8 @@ class Session {
   std::string url_;
   std::string error_prefix_;
   CallbackState state_;
+  std::optional<ScopedNetworkDeadline> network_deadline_;  // bounds connect/read/write
+  std::optional<ScopedClientCertificate> client_certificate_;  // presented over https
   git_remote_callbacks callbacks_;
   git_proxy_options proxy_;
   std::vector<std::string> headers_;
@@ -483,12 +493,18 @@ absl::Status CreateRef(git_repository* repo, const std::string& name, const std:
 }
 
 
-// Refuses settings the libgit2 1.5 transport cannot honour.
+// Checks auth settings before connecting: client certificate pairs, proxy schemes.
 absl::Status ValidateAuth(const AuthOptions& auth, const std::string& url) {
-  if (!auth.tls_cert_pem.empty() || !auth.tls_key_pem.empty()) {
-    return absl::UnauthenticatedError(
-        "unable to clone '" + RedactUrl(url) +
-        "': client TLS certificates (tls.crt/tls.key) are not supported by this Git transport");
+  if (auth.tls_cert_pem.empty() != auth.tls_key_pem.empty()) {
+    return absl::UnauthenticatedError("unable to clone '" + RedactUrl(url) +
+                                      "': 'tls.crt' and 'tls.key' must be specified together");
+  }
+  if (!auth.tls_cert_pem.empty()) {
+    absl::Status valid = ValidateClientCertificate(auth.tls_cert_pem, auth.tls_key_pem);
+    if (!valid.ok()) {
+      return absl::UnauthenticatedError("unable to clone '" + RedactUrl(url) +
+                                        "': invalid client certificate: " + std::string(valid.message()));
+    }
   }
   if (!auth.proxy.empty() && auth.proxy.address.rfind("http://", 0) != 0 &&
       auth.proxy.address.rfind("https://", 0) != 0) {
@@ -556,7 +572,7 @@ absl::Status UpdateSubmodules(git_repository* repo, const git_remote_callbacks& 
                                                          : "ssh: handshake failed: " + state->host_key_error;
       std::string message = "failed to update submodule '" + name + "' from '" + RedactUrl(url) +
                             "': " + detail;
-      if (state->timed_out) return absl::DeadlineExceededError(message);
+      if (state->timed_out || NetworkDeadlineExpired()) return absl::DeadlineExceededError(message);
       if (state->auth_rejected || state->auth_missing || !state->host_key_error.empty() ||
           rc == GIT_EAUTH || rc == GIT_ECERTIFICATE)
         return absl::UnauthenticatedError(message);
@@ -653,10 +669,16 @@ absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string
   }
   st = ValidateAuth(options.auth, options.url);
   if (!st.ok()) return st;
-  st = PrepareDestination(dest_dir);
-  if (!st.ok()) return st;
-
   const bool use_cache = !options.cache_dir.empty() && !options.recurse_submodules;
+  const bool persistent = use_cache && options.persistent_worktree;
+  if (persistent) {
+    std::error_code ec;
+    fs::create_directories(dest_dir, ec);
+    if (ec) return absl::InternalError("failed to create '" + dest_dir + "': " + ec.message());
+  } else {
+    st = PrepareDestination(dest_dir);
+    if (!st.ok()) return st;
+  }
   int rc = 0;
   RepositoryPtr repo;
   if (use_cache) {
@@ -845,8 +867,49 @@ absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string
   // the per-file attribute lookups dominate checkout time.
   checkout.disable_filters = 1;
   if (!sparse.empty()) checkout.paths = {sparse_ptrs.data(), sparse_ptrs.size()};
+  const git_oid* commit_oid = git_object_id(commit_obj->get());
+  const std::string state_file = options.cache_dir + "/fluxcpp-worktree";
+  const WorktreeState new_state{OidHex(*commit_oid), dest_dir, sparse};
+  bool checked_out = false;
+  if (persistent) {
+    std::optional<WorktreeState> old_state = ReadWorktreeState(state_file);
+    ::unlink(state_file.c_str());  // unknown state until the update is done
+    if (old_state && old_state->dir == dest_dir && old_state->sparse == sparse) {
+      // Incremental: apply the diff from the commit the directory holds.
+      auto old_commit = LookupCommit(repo.get(), old_state->commit);
+      git_tree* old_tree = nullptr;
+      git_tree* new_tree = nullptr;
+      if (old_commit.ok() &&
+          git_commit_tree(&old_tree, reinterpret_cast<git_commit*>(old_commit->get())) == 0 &&
+          git_commit_tree(&new_tree, reinterpret_cast<git_commit*>(commit_obj->get())) == 0) {
+        checked_out = ApplyTreeDiff(repo.get(), old_tree, new_tree, dest_dir, sparse).ok();
+      }
+      git_tree_free(old_tree);
+      git_tree_free(new_tree);
+      git_error_clear();
+    }
+    if (!checked_out) {
+      // From scratch: the same diff writer from the empty tree (lighter than
+      // libgit2's checkout, which stats and re-checks every path); libgit2's
+      // checkout remains the fallback.
+      st = ClearDirectory(dest_dir);
+      if (!st.ok()) return st;
+      git_tree* new_tree = nullptr;
+      if (git_commit_tree(&new_tree, reinterpret_cast<git_commit*>(commit_obj->get())) == 0) {
+        checked_out = ApplyTreeDiff(repo.get(), nullptr, new_tree, dest_dir, sparse).ok();
+      }
+      git_tree_free(new_tree);
+      git_error_clear();
+      if (!checked_out) {
+        st = ClearDirectory(dest_dir);
+        if (!st.ok()) return st;
+      }
+    }
+  }
   git_index* empty_index = nullptr;
-  if (use_cache) {
+  if (checked_out) {
+    // Done by the diff.
+  } else if (use_cache) {
     // Write the tree into dest_dir as if nothing were checked out there.
     if (git_index_new(&empty_index) < 0)
       return absl::InternalError("failed to create index: " + LastLibgit2Error(-1));
@@ -860,10 +923,15 @@ absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string
       return absl::InternalError("failed to set work tree: " + LastLibgit2Error(rc));
     }
   }
-  rc = git_checkout_tree(repo.get(), commit_obj->get(), &checkout);
-  if (empty_index != nullptr) git_index_free(empty_index);
-  if (rc < 0) return absl::InternalError("failed to checkout: " + LastLibgit2Error(rc));
-  const git_oid* commit_oid = git_object_id(commit_obj->get());
+  if (!checked_out) {
+    rc = git_checkout_tree(repo.get(), commit_obj->get(), &checkout);
+    if (empty_index != nullptr) git_index_free(empty_index);
+    if (rc < 0) return absl::InternalError("failed to checkout: " + LastLibgit2Error(rc));
+  }
+  if (persistent) {
+    st = WriteWorktreeState(state_file, new_state);
+    if (!st.ok()) return st;
+  }
   if (!use_cache) {
     if (kind == RefKind::kBranch) {
       rc = git_repository_set_head(repo.get(), local_ref.c_str());
@@ -877,6 +945,8 @@ absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string
     sub_state.auth = &options.auth;
     sub_state.deadline = Clock::now() + options.timeout;
     sub_state.max_bytes = options.max_fetch_bytes;
+    ScopedNetworkDeadline network_deadline(sub_state.deadline);
+    ScopedClientCertificate client_certificate(options.auth.tls_cert_pem, options.auth.tls_key_pem);
     st = UpdateSubmodules(repo.get(), callbacks, proxy, &sub_state, 0);
     if (!st.ok()) return st;
   }
@@ -893,6 +963,15 @@ absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string
                     (author->email ? author->email : "") + ">";
   }
   result.commit_time = git_commit_time(commit);
+  if (use_cache) {
+    git_tree* tree = nullptr;
+    if (git_commit_tree(&tree, commit) == 0) {
+      auto ids = BlobIds(tree);
+      git_tree_free(tree);
+      if (!ids.ok()) return ids.status();
+      result.blob_ids = std::move(*ids);
+    }
+  }
   git_buf sig = GIT_BUF_INIT;
   git_buf signed_data = GIT_BUF_INIT;
   git_oid oid_copy = *commit_oid;

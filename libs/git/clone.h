@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -20,8 +21,8 @@ struct CloneOptions {
   std::string url;
   Reference reference;
   AuthOptions auth;
-  // Deadline for the whole operation, checked while data flows (libgit2 1.5
-  // cannot bound a stalled connect; see README).
+  // Deadline for the whole operation: bounds connect, every read and write
+  // (deadline_stream.h) and is checked while data flows.
   std::chrono::seconds timeout{60};
   // Revision of the stored artifact (any Flux revision form). For branch,
   // tag and name refs: if the remote ref still resolves to exactly this
@@ -41,6 +42,13 @@ struct CloneOptions {
   // recurse_submodules (submodules need a work-tree repository). One cache
   // must not be used by two Clone calls at once.
   std::string cache_dir;
+  // With cache_dir: dest_dir is a work tree kept between calls (it need not
+  // be empty). It is moved from the commit it holds to the new one by a
+  // tree-to-tree diff (only changed paths are written or removed), and
+  // rebuilt from scratch when its state is unknown (first use, interrupted
+  // update, other sparse_checkout). On `unchanged` it is left as it is.
+  // Nothing else may write into it. See worktree.h.
+  bool persistent_worktree = false;
 };
 
 // A signed Git object's detached signature and the bytes it signs.
@@ -64,11 +72,16 @@ struct CloneResult {
   bool annotated_tag = false;
   std::string tag_name;     // short tag name when the ref is a tag ("" otherwise)
   SignedData tag_signature;
+  // With cache_dir (when not unchanged): relative path → 40-hex blob id of
+  // every regular file of the checked-out commit (checkout applies no
+  // filters, so the files' bytes are the blobs'). Lets archiving reuse work
+  // for unchanged files (libs/artifact ArchiveCacheOptions).
+  std::unordered_map<std::string, std::string> blob_ids;
 };
 
 // Fetches `options.reference` from `options.url` and checks it out into
-// `dest_dir` (created if missing; must be empty). On `unchanged` the
-// directory is left empty. Thread-safe (no shared state besides libgit2).
+// `dest_dir` (created if missing; must be empty unless persistent_worktree).
+// On `unchanged` the directory is left as it was. Thread-safe (no shared state besides libgit2).
 // Errors (messages name the URL, never credentials):
 //   kNotFound           "unable to clone '<url>': reference 'refs/heads/x' not found",
 //                       "no match found for semver: <c>", unknown commit
@@ -76,10 +89,10 @@ struct CloneResult {
 //   kUnauthenticated    missing/rejected credentials, untrusted certificate
 //   kUnavailable        unreachable remote, network/protocol failures
 //   kInvalidArgument    bad URL, ref name or semver range
-//   kDeadlineExceeded   the timeout passed during the transfer
+//   kDeadlineExceeded   the timeout passed ("... 'url': context deadline exceeded")
 //   kResourceExhausted  the fetched data exceeded max_fetch_bytes
 //   kUnauthenticated    also: unknown/mismatching SSH host key ("knownhosts: ..."),
-//                       client TLS certificates (unsupported by libgit2 1.5)
+//                       invalid or half-configured client TLS certificate
 absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string& dest_dir);
 
 struct RemoteRef {

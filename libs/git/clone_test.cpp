@@ -399,7 +399,7 @@ TEST_CASE("Clone through the persistent fetch cache, with a sparse checkout", "[
   }
 }
 
-TEST_CASE("Clone exposes tag signature material and refuses client TLS", "[git]") {
+TEST_CASE("Clone exposes tag signature material and refuses an invalid client certificate", "[git]") {
   auto r = DoClone(Daemon().Url("app"), {.tag = "v1.0.0"});
   REQUIRE(r->result.ok());
   CHECK(r->result->annotated_tag);
@@ -412,6 +412,11 @@ TEST_CASE("Clone exposes tag signature material and refuses client TLS", "[git]"
   mtls.tls_key_pem = "key";
   auto refused = DoClone(Daemon().Url("app"), {.branch = "main"}, "", mtls);
   CHECK(refused->result.status().code() == absl::StatusCode::kUnauthenticated);
+  CHECK(std::string(refused->result.status().message()) ==
+        "unable to clone '" + Daemon().Url("app") + "': invalid client certificate: 'tls.crt' is not a PEM certificate");
+  mtls.tls_key_pem.clear();
+  auto half = DoClone(Daemon().Url("app"), {.branch = "main"}, "", mtls);
+  CHECK(half->result.status().code() == absl::StatusCode::kUnauthenticated);
 }
 
 TEST_CASE("Clone stops at the fetch size limit", "[git]") {

@@ -3,6 +3,9 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "libs/git/deadline_stream.h"
+#include "libs/git/tls_stream.h"
+
 namespace fluxcpp::git {
 
 void EnsureLibgit2Initialized() {
@@ -15,6 +18,10 @@ void EnsureLibgit2Initialized() {
     git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, "");
     git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, "");
     git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_PROGRAMDATA, "");
+    // Sockets with deadlines (connect, read, write): see deadline_stream.h.
+    RegisterDeadlineStream();
+    // HTTPS with client certificates: see tls_stream.h.
+    RegisterTlsStream();
     // Release libgit2's globals at exit (keeps leak checkers quiet). Callers
     // must not hold libgit2 objects in statics that outlive this.
     std::atexit([] { git_libgit2_shutdown(); });

@@ -1,8 +1,13 @@
 #include "services/source-controller/gitrepository_reconciler.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
+#include <optional>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -97,6 +102,30 @@ rpc::ArtifactInfo ToRpc(const artifact::Artifact& a) {
   info.size = a.size;
   return info;
 }
+
+// An exclusive advisory lock (flock) on a file, held until destruction.
+// Serialises use of one object's fetch cache, work tree and archive cache
+// between processes sharing --git-cache-path (e.g. during a leader hand-over).
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    if (fd_ >= 0) {
+      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+      }
+    }
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
 
 // A temporary directory removed on scope exit.
 class TempDir {
@@ -394,8 +423,11 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
   object::Value obj = std::move(*fetched);
   runtime::StatusPatcher patcher(*client_, obj, {"source-controller"});
   const rpc::SourceRef source_ref{std::string(kKind), request.ns, request.name};
-  const std::string cache_dir =
-      options_.git_cache_dir.empty() ? "" : absl::StrCat(options_.git_cache_dir, "/", request.ns, "/", request.name, ".git");
+  // Per object under --git-cache-path: <name>.git (fetch cache), <name>.worktree
+  // (persistent work tree), <name>.entries (compressed archive entries).
+  const std::string cache_base =
+      options_.git_cache_dir.empty() ? "" : absl::StrCat(options_.git_cache_dir, "/", request.ns, "/", request.name);
+  const std::string cache_dir = cache_base.empty() ? "" : cache_base + ".git";
 
   // Deletion: remove every artifact of the object, then the finalizer.
   if (object::Find(obj, {"metadata", "deletionTimestamp"}) != nullptr) {
@@ -405,6 +437,9 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
     if (!cache_dir.empty()) {
       std::error_code ec;
       fs::remove_all(cache_dir, ec);
+      fs::remove_all(cache_base + ".worktree", ec);
+      fs::remove(cache_base + ".entries", ec);
+      fs::remove(cache_base + ".lock", ec);
     }
     if (hub_ != nullptr) hub_->Remove(source_ref);
     return FromStatus(runtime::RemoveFinalizer(*client_, obj, kFinalizer));
@@ -570,6 +605,8 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
       ignore_unchanged && same_includes && sparse_unchanged && submodules_unchanged && !verification_pending;
 
   // Clone (an unchanged remote ref short-circuits before any object transfer).
+  std::optional<FileLock> cache_lock;
+  if (!cache_base.empty()) cache_lock.emplace(cache_base + ".lock");
   auto workdir = TempDir::Create(options_.tmp_dir, "gitrepository-" + request.ns + "-" + request.name + "-");
   if (!workdir.ok()) {
     return fail(runtime::kStorageOperationFailedCondition, "DirectoryCreationFailed",
@@ -584,10 +621,14 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
   clone.sparse_checkout = sparse;
   clone.max_fetch_bytes = options_.git_max_fetch_bytes;
   clone.cache_dir = cache_dir;
+  // The persistent work tree holds exactly one commit's checkout: included
+  // artifacts are copied into a temporary checkout instead.
+  clone.persistent_worktree = !cache_dir.empty() && includes.empty() && !recurse_submodules;
+  const std::string checkout_dir = clone.persistent_worktree ? cache_base + ".worktree" : workdir->path();
   if (current && cond::IsTrue(obj, runtime::kArtifactInStorageCondition) && content_unchanged) {
     clone.last_observed_commit = current->revision;
   }
-  auto cloned = git::Clone(clone, workdir->path());
+  auto cloned = git::Clone(clone, checkout_dir);
   if (!cloned.ok()) {
     const std::string detail(cloned.status().message());
     if (cloned.status().code() == absl::StatusCode::kFailedPrecondition && absl::StrContains(detail, "empty")) {
@@ -620,7 +661,7 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
   for (std::string dir : sparse) {
     while (absl::StartsWith(dir, "./")) dir.erase(0, 2);
     std::error_code ec;
-    if (!fs::exists(fs::path(workdir->path()) / dir, ec)) {
+    if (!fs::exists(fs::path(checkout_dir) / dir, ec)) {
       return fail(runtime::kFetchFailedCondition, kGitOperationFailed,
                   absl::StrCat("failed to sparse checkout directories : sparse checkout dir '", dir,
                                "' does not exist in repository"));
@@ -690,7 +731,7 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
                   absl::StrCat("failed to copy '", inc.repository, "' include: ", s.message()));
     }
     auto from = SecureJoin(unpack->path(), inc.from_path);
-    auto to = SecureJoin(workdir->path(), inc.to_path);
+    auto to = SecureJoin(checkout_dir, inc.to_path);
     if (!from.ok() || !to.ok()) {
       return fail(runtime::kStorageOperationFailedCondition, "IllegalPath",
                   absl::StrCat("path calculation for include '", inc.repository,
@@ -707,7 +748,7 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
   const std::string subject = CommitSubject(cloned->message);
   bool had_same = current && current->revision == revision && content_unchanged && storage_->Exists(*current);
   if (!had_same) {
-    auto matcher = artifact::IgnoreMatcher::ForGitRepository(workdir->path(), spec_ignore);
+    auto matcher = artifact::IgnoreMatcher::ForGitRepository(checkout_dir, spec_ignore);
     if (!matcher.ok()) {
       return fail(runtime::kStorageOperationFailedCondition, "SourceIgnoreError",
                   absl::StrCat("failed to load source ignore patterns from repository: ",
@@ -715,7 +756,16 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
     }
     artifact::Artifact next =
         storage_->NewArtifactFor(kKind, request.ns, request.name, revision, cloned->commit + ".tar.gz");
-    auto stored = storage_->Archive(next, workdir->path(), artifact::FilterFrom(*matcher));
+    // Unchanged files reuse their compressed entries (keyed by Git blob id);
+    // not with includes, whose files may replace checked-out ones.
+    const auto& blob_ids = cloned->blob_ids;
+    artifact::ArchiveCacheOptions archive_cache{cache_base + ".entries", [&blob_ids](std::string_view path) {
+                                                  auto it = blob_ids.find(std::string(path));
+                                                  return it == blob_ids.end() ? std::string() : it->second;
+                                                }};
+    const bool use_archive_cache = !cache_base.empty() && includes.empty() && !blob_ids.empty();
+    auto stored = storage_->Archive(next, checkout_dir, artifact::FilterFrom(*matcher),
+                                    use_archive_cache ? &archive_cache : nullptr);
     if (!stored.ok()) {
       return fail(runtime::kStorageOperationFailedCondition, kArchiveOperationFailed,
                   absl::StrCat("unable to archive artifact to storage: ", std::string(stored.status().message())));

@@ -1,6 +1,7 @@
 // source-controller: GitRepository → versioned artifacts served over HTTP,
 // with new-artifact notices over gRPC ArtifactService.
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 
@@ -79,9 +80,20 @@ int main(int argc, char** argv) {
   auto manager = runtime::Manager::Create(manager_options);
   if (!manager.ok()) return Fail(log, "unable to create manager", manager.status());
 
+  // As in Flux, only the elected leader serves artifacts: a standby's storage
+  // may be stale. A server that cannot bind stops the process (exit 1).
   artifact::FileServer file_server((*storage)->root());
-  if (absl::Status s = file_server.Start(storage_addr); !s.ok()) return Fail(log, "unable to start file server", s);
-  log.Info("artifact server started", {{"addr", storage_addr}, {"advertised", *advertised}});
+  std::atomic<bool> file_server_failed{false};
+  runtime::Manager* manager_ptr = manager->get();
+  manager_ptr->OnStartedLeading([&, manager_ptr] {
+    if (absl::Status s = file_server.Start(storage_addr); !s.ok()) {
+      log.Error("unable to start file server", {{"addr", storage_addr}, {"error", std::string(s.message())}});
+      file_server_failed = true;
+      manager_ptr->RequestStop();
+      return;
+    }
+    log.Info("artifact server started", {{"addr", storage_addr}, {"advertised", *advertised}});
+  });
 
   std::unique_ptr<rpc::ArtifactHub> hub;
   if (!artifact_grpc_addr.empty()) {
@@ -138,5 +150,5 @@ int main(int argc, char** argv) {
   if (hub) hub->Shutdown();
   file_server.Stop();
   if (!run.ok()) return Fail(log, "manager exited with an error", run);
-  return 0;
+  return file_server_failed ? 1 : 0;
 }

@@ -35,9 +35,26 @@ CONF
   SSH_USER="$(id -un)"
 }
 
-# start_lighttpd NAME [https] : git http-backend behind lighttpd, basic auth
+# start_lighttpd NAME [https|mtls] : git http-backend behind lighttpd, basic auth
 # user "flux" / password "s3cret" for everything under /git/. Sets
-# HTTP_PORT (or HTTPS_PORT); with https also writes $WORK/tls/ca.crt.
+# HTTP_PORT (or HTTPS_PORT); with https also writes $WORK/tls/ca.crt. mtls
+# sets MTLS_PORT and requires a client certificate: $WORK/mtls/server.crt
+# (the server's, self-signed), client.crt/client.key (signed by the CA the
+# server trusts) and other.crt/other.key (self-signed, not trusted).
+start_mtls_certs() {
+  local d="$WORK/mtls"
+  mkdir -p "$d"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$d/server.key" -out "$d/server.crt" 2>/dev/null
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=client-ca \
+    -keyout "$d/client-ca.key" -out "$d/client-ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj /CN=flux -keyout "$d/client.key" -out "$d/client.csr" 2>/dev/null
+  openssl x509 -req -in "$d/client.csr" -CA "$d/client-ca.crt" -CAkey "$d/client-ca.key" \
+    -CAcreateserial -days 2 -out "$d/client.crt" 2>/dev/null
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other \
+    -keyout "$d/other.key" -out "$d/other.crt" 2>/dev/null
+}
+
 start_lighttpd() {
   local name="$1" tls="${2:-}" port
   port="$(free_port)"
@@ -53,6 +70,17 @@ ssl.engine = "enable"
 ssl.pemfile = "'"$WORK/tls/ca.crt"'"
 ssl.privkey = "'"$WORK/tls/server.key"'"'
     HTTPS_PORT="$port"
+  elif [[ "$tls" == mtls ]]; then
+    start_mtls_certs
+    ssl='server.modules += ("mod_openssl")
+ssl.engine = "enable"
+ssl.pemfile = "'"$WORK/mtls/server.crt"'"
+ssl.privkey = "'"$WORK/mtls/server.key"'"
+ssl.ca-file = "'"$WORK/mtls/client-ca.crt"'"
+ssl.verifyclient.activate = "enable"
+ssl.verifyclient.enforce = "enable"
+ssl.verifyclient.depth = 1'
+    MTLS_PORT="$port"
   else
     HTTP_PORT="$port"
   fi

@@ -126,8 +126,9 @@ std::string GitDaemon::Url(const std::string& repo) const {
 GitHttpServer::GitHttpServer(std::string project_root, Options options)
     : root_(std::move(project_root)), options_(std::move(options)) {
   if (!options_.tls_cert_path.empty()) {
-    server_ = std::make_unique<httplib::SSLServer>(options_.tls_cert_path.c_str(),
-                                                   options_.tls_key_path.c_str());
+    server_ = std::make_unique<httplib::SSLServer>(
+        options_.tls_cert_path.c_str(), options_.tls_key_path.c_str(),
+        options_.client_ca_path.empty() ? nullptr : options_.client_ca_path.c_str());
   } else {
     server_ = std::make_unique<httplib::Server>();
   }

@@ -52,6 +52,7 @@ class GitHttpServer {
     std::string bearer_token;   // require "Authorization: Bearer <token>"
     std::string tls_cert_path;  // with tls_key_path: serve HTTPS
     std::string tls_key_path;
+    std::string client_ca_path;  // with HTTPS: require a client certificate signed by it
   };
   GitHttpServer(std::string project_root, Options options);
   ~GitHttpServer();

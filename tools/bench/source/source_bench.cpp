@@ -1,12 +1,15 @@
 // Benchmark of the GitRepository hot paths, as source-controller runs them
-// (libs/git Clone with the persistent fetch cache + libs/artifact Archive):
+// (libs/git Clone with the persistent fetch cache and work tree, libs/artifact
+// Archive with the entry cache keyed by Git blob ids):
 //   first   first artifact of a branch (empty cache)
 //   noop    the remote still points at the stored revision (ls-remote only)
 //   commit  one new commit: incremental fetch into the cache + new artifact
 // Prints one JSON object with wall and CPU milliseconds per phase and the
 // process's peak RSS. Usage:
-//   source_bench --url URL --work DIR [--branch main] [--new-commit-cmd CMD]
+//   source_bench --url URL --work DIR [--branch main] [--new-commit-cmd CMD] [--verify yes]
 // CMD runs (via /bin/sh) between "noop" and "commit" and must push one commit.
+// --verify yes also archives each new revision from scratch (inside the timed
+// phase: for correctness runs only) and fails unless the digests match.
 
 #include <sys/resource.h>
 
@@ -54,13 +57,14 @@ Phase Measure(F&& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string url, work, branch = "main", new_commit_cmd;
+  std::string url, work, branch = "main", new_commit_cmd, verify_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     if (k == "--url") url = argv[i + 1];
     else if (k == "--work") work = argv[i + 1];
     else if (k == "--branch") branch = argv[i + 1];
     else if (k == "--new-commit-cmd") new_commit_cmd = argv[i + 1];
+    else if (k == "--verify") verify_dir = argv[i + 1];
     else Die("unknown flag " + k);
   }
   if (url.empty() || work.empty()) Die("--url and --work are required");
@@ -70,33 +74,53 @@ int main(int argc, char** argv) {
   if (!storage.ok()) Die(std::string(storage.status().message()));
 
   std::string revision;
+  int64_t artifact_bytes = 0;
   int run = 0;
   // One reconcile: clone (or short-circuit) then archive when changed.
+  // Laid out as source-controller does: <cache>/<name>.git (fetch cache),
+  // <name>.worktree (persistent work tree), <name>.entries (archive cache).
+  const std::string cache = work + "/cache/bench";
   auto reconcile = [&](bool expect_unchanged) {
-    const std::string dir = work + "/checkout-" + std::to_string(run++);
+    ++run;
     git::CloneOptions opts;
     opts.url = url;
     opts.reference.branch = branch;
-    opts.cache_dir = work + "/cache/bench.git";
+    opts.cache_dir = cache + ".git";
+    opts.persistent_worktree = true;
     opts.last_observed_commit = revision;
+    const std::string dir = cache + ".worktree";
     const auto c0 = std::chrono::steady_clock::now();
     auto r = git::Clone(opts, dir);
     const double clone_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - c0).count();
-    if (std::getenv("SOURCE_BENCH_VERBOSE") != nullptr)
-      std::fprintf(stderr, "clone %.1f ms\n", clone_ms);
     if (!r.ok()) Die(std::string(r.status().message()));
     if (r->unchanged != expect_unchanged) Die("unexpected unchanged=" + std::to_string(r->unchanged));
+    double archive_ms = 0;
     if (!r->unchanged) {
+      const auto a0 = std::chrono::steady_clock::now();
       auto matcher = artifact::IgnoreMatcher::ForGitRepository(dir, std::nullopt);
       if (!matcher.ok()) Die(std::string(matcher.status().message()));
       auto a = (*storage)->NewArtifactFor("GitRepository", "bench", "bench", r->revision, r->commit + ".tar.gz");
-      auto stored = (*storage)->Archive(a, dir, artifact::FilterFrom(*matcher));
+      const auto& ids = r->blob_ids;
+      artifact::ArchiveCacheOptions archive_cache{cache + ".entries", [&ids](std::string_view path) {
+                                                    auto it = ids.find(std::string(path));
+                                                    return it == ids.end() ? std::string() : it->second;
+                                                  }};
+      auto stored = (*storage)->Archive(a, dir, artifact::FilterFrom(*matcher), &archive_cache);
       if (!stored.ok()) Die(std::string(stored.status().message()));
+      archive_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a0).count();
       revision = r->revision;
+      artifact_bytes = stored->size;
+      if (!verify_dir.empty()) {
+        // The same tree archived from scratch must give the same bytes.
+        auto fresh = (*storage)->NewArtifactFor("GitRepository", "bench", "fresh", r->revision, r->commit + ".tar.gz");
+        auto scratch = (*storage)->Archive(fresh, dir, artifact::FilterFrom(*matcher));
+        if (!scratch.ok()) Die(std::string(scratch.status().message()));
+        if (scratch->digest != stored->digest) Die("incremental artifact differs from a from-scratch build");
+      }
     }
-    std::error_code ec;
-    fs::remove_all(dir, ec);
+    if (std::getenv("SOURCE_BENCH_VERBOSE") != nullptr)
+      std::fprintf(stderr, "run %d: clone %.1f ms, archive %.1f ms\n", run, clone_ms, archive_ms);
   };
 
   Phase first = Measure([&] { reconcile(false); });
@@ -112,7 +136,8 @@ int main(int argc, char** argv) {
   getrusage(RUSAGE_SELF, &ru);
   std::printf(
       "{\"first_ms\": %.1f, \"first_cpu_ms\": %.1f, \"noop_ms\": %.2f, \"noop_cpu_ms\": %.2f, "
-      "\"commit_ms\": %.1f, \"commit_cpu_ms\": %.1f, \"peak_rss_kib\": %ld}\n",
-      first.wall_ms, first.cpu_ms, noop.wall_ms, noop.cpu_ms, commit.wall_ms, commit.cpu_ms, ru.ru_maxrss);
+      "\"commit_ms\": %.1f, \"commit_cpu_ms\": %.1f, \"peak_rss_kib\": %ld, \"artifact_bytes\": %lld}\n",
+      first.wall_ms, first.cpu_ms, noop.wall_ms, noop.cpu_ms, commit.wall_ms, commit.cpu_ms, ru.ru_maxrss,
+      static_cast<long long>(artifact_bytes));
   return 0;
 }
