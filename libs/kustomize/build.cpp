@@ -39,11 +39,12 @@ absl::StatusOr<std::vector<object::Value>> Build(const std::string& dir, const B
       object::Ensure(r.obj, {"metadata", "annotations", "alpha.config.kubernetes.io/transformations"}) =
           TransformationsToYaml(r.transformations);
     }
-    // kustomize rewrites non-empty annotation maps with string values.
+    // kustomize rewrites non-empty annotation maps with string values (a map
+    // or list value, which it cannot read as a string, becomes "").
     object::Value* ann = object::FindMutable(r.obj, {"metadata", "annotations"});
     if (ann != nullptr && ann->is_object()) {
       for (auto& [k, v] : ann->items()) {
-        if (v.is_null()) {
+        if (v.is_null() || v.is_object() || v.is_array()) {
           v = "";
         } else if (!v.is_string() && !v.is_object() && !v.is_array()) {
           v = v.is_number_float() ? FormatGoFloat(v.get<double>()) : v.dump();
@@ -62,6 +63,17 @@ std::string ToYaml(const std::vector<object::Value>& resources) {
     out += MarshalResource(resources[i]);
   }
   return out;
+}
+
+bool WriteYaml(std::vector<object::Value>&& resources, const std::function<bool(std::string_view)>& sink) {
+  std::vector<object::Value> owned = std::move(resources);
+  for (size_t i = 0; i < owned.size(); ++i) {
+    if (i > 0 && !sink("---\n")) return false;
+    std::string text = MarshalResource(owned[i]);
+    owned[i] = object::Value();
+    if (!sink(text)) return false;
+  }
+  return true;
 }
 
 }  // namespace fluxcpp::kustomize

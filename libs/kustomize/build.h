@@ -9,7 +9,9 @@
 // Semantics are kustomize v5's (kustomize.config.k8s.io/v1beta1 Kustomization,
 // v1alpha1 Component). Thread-safe: Build keeps no global state.
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -39,5 +41,11 @@ absl::StatusOr<std::vector<object::Value>> Build(const std::string& dir, const B
 
 // Output in kustomize's YAML format (documents separated by "---\n").
 std::string ToYaml(const std::vector<object::Value>& resources);
+
+// ToYaml's text handed to `sink` one resource at a time (each followed by the
+// "---" separator where ToYaml has one); every resource is released once
+// written, so the whole text never sits in memory. Stops at the first sink
+// call that returns false and returns false then.
+bool WriteYaml(std::vector<object::Value>&& resources, const std::function<bool(std::string_view)>& sink);
 
 }  // namespace fluxcpp::kustomize

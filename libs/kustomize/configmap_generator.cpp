@@ -198,6 +198,7 @@ absl::StatusOr<Resource> GenerateConfigMapOrSecret(const FileLoader& ldr, const 
   r.needs_hash = !object::GetBool(opts, {"disableNameSuffixHash"});
   std::string behavior = object::GetString(args, {"behavior"});
   r.behavior = behavior.empty() ? "create" : behavior;
+  r.behavior_unspecified = behavior.empty();
   if (r.behavior != "create" && r.behavior != "merge" && r.behavior != "replace") {
     return absl::InvalidArgumentError(absl::StrCat("unknown generation behavior '", behavior, "'"));
   }
@@ -257,6 +258,7 @@ absl::Status AbsorbGenerated(ResMap& m, ResMap generated) {
     res.prefixes = old.prefixes;
     res.suffixes = old.suffixes;
     res.behavior = old.behavior;
+    res.behavior_unspecified = old.behavior_unspecified;
     res.generated = old.generated;
     old = std::move(res);
   }

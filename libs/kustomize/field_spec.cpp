@@ -1,5 +1,7 @@
 #include "libs/kustomize/field_spec.h"
 
+#include <unordered_map>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/core/status_macros.h"
@@ -81,7 +83,12 @@ absl::Status Walk(Value& node, const std::vector<std::string>& path, size_t i, b
 
 absl::Status ApplyFieldSpec(Value& obj, const FieldSpec& fs, LeafKind leaf_kind,
                             const std::function<absl::Status(Value&)>& fn) {
-  std::vector<std::string> path = SplitFieldPath(fs.path);
+  // Field-spec paths are few and applied to every resource: split each once
+  // per thread.
+  thread_local std::unordered_map<std::string, std::vector<std::string>> split_paths;
+  auto cached = split_paths.find(fs.path);
+  if (cached == split_paths.end()) cached = split_paths.emplace(fs.path, SplitFieldPath(fs.path)).first;
+  const std::vector<std::string>& path = cached->second;
   absl::Status s = Walk(obj, path, 0, fs.create, leaf_kind, fn);
   if (!s.ok()) {
     return absl::Status(s.code(), absl::StrCat("considering field '", fs.path, "' of object ",

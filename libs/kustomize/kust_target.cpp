@@ -109,11 +109,12 @@ absl::Status KustTarget::AccumulateTargetInto(Accumulator& ra) {
 
 absl::Status KustTarget::AccumulateResources(Accumulator& ra, const Value& paths) {
   if (!paths.is_array()) return absl::InvalidArgumentError("resources must be a list");
+  IdKeySet keys(ra.resources);
   for (const Value& p : paths) {
     if (!p.is_string()) return absl::InvalidArgumentError("resources entries must be strings");
     std::string path = p.get<std::string>();
     if (!ldr_.IsDir(path) && !FileLoader::IsRemote(path)) {
-      absl::Status fs = AccumulateFile(ra, path);
+      absl::Status fs = AccumulateFile(ra, path, keys);
       if (fs.ok()) continue;
       if (absl::StrContains(fs.message(), "MalformedYAMLError") || absl::StrContains(fs.message(), "security;") ||
           ldr_.Exists(path)) {
@@ -128,7 +129,7 @@ absl::Status KustTarget::AccumulateResources(Accumulator& ra, const Value& paths
     }
     FLUX_ASSIGN_OR_RETURN(FileLoader sub, ldr_.New(path));
     std::string saved = origin_path_;
-    absl::Status s = AccumulateDirectory(ra, sub, /*is_component=*/false, path);
+    absl::Status s = AccumulateDirectory(ra, sub, /*is_component=*/false, path, &keys);
     origin_path_ = saved;
     FLUX_RETURN_IF_ERROR(s);
   }
@@ -151,7 +152,7 @@ absl::Status KustTarget::AccumulateComponents(Accumulator& ra, const Value& path
 }
 
 absl::Status KustTarget::AccumulateDirectory(Accumulator& ra, const FileLoader& ldr, bool is_component,
-                                             const std::string& path) {
+                                             const std::string& path, IdKeySet* keys) {
   auto sub = KustTarget::Load(ldr, options_);
   if (!sub.ok()) {
     return absl::Status(sub.status().code(), absl::StrCat("couldn't make target for path '", ldr.root(), "': ",
@@ -180,14 +181,15 @@ absl::Status KustTarget::AccumulateDirectory(Accumulator& ra, const FileLoader& 
   if (!sub_ra.ok()) {
     return Wrap(sub_ra.status(), absl::StrCat("accumulateDirectory: \"recursed accumulation of path '", ldr.root(), "'"));
   }
-  absl::Status s = AppendAll(ra.resources, std::move(sub_ra->resources));
+  absl::Status s = keys != nullptr ? AppendAll(ra.resources, std::move(sub_ra->resources), *keys)
+                                   : AppendAll(ra.resources, std::move(sub_ra->resources));
   if (!s.ok()) return Wrap(s, absl::StrCat("accumulateDirectory: \"recursed merging from path '", ldr.root(), "'"));
   ra.config.Merge(sub_ra->config);
   FLUX_RETURN_IF_ERROR(MergeVarSet(ra.vars, sub_ra->vars));
   return absl::OkStatus();
 }
 
-absl::Status KustTarget::AccumulateFile(Accumulator& ra, const std::string& path) {
+absl::Status KustTarget::AccumulateFile(Accumulator& ra, const std::string& path, IdKeySet& keys) {
   auto text = ldr_.Load(path);
   if (!text.ok()) return Wrap(text.status(), absl::StrCat("accumulating resources from '", path, "'"));
   auto res = ResourcesFromBytes(*text);
@@ -197,7 +199,7 @@ absl::Status KustTarget::AccumulateFile(Accumulator& ra, const std::string& path
     o.path = JoinPath(origin_path_, path);
     for (Resource& r : *res) r.origin = o;
   }
-  absl::Status s = AppendAll(ra.resources, std::move(*res));
+  absl::Status s = AppendAll(ra.resources, std::move(*res), keys);
   if (!s.ok()) return Wrap(s, absl::StrCat("merging resources from '", path, "'"));
   return absl::OkStatus();
 }
@@ -391,12 +393,10 @@ absl::StatusOr<ResMap> KustTarget::MakeCustomizedResMap() {
   FLUX_RETURN_IF_ERROR(FixNameReferences(ra.resources, ra.config.name_reference));
   FLUX_RETURN_IF_ERROR(ResolveVars(ra.resources, ra.vars, ra.config.var_reference));
   // Resources marked config.kubernetes.io/local-config: "true" are inputs only.
-  ResMap out;
-  for (Resource& r : ra.resources) {
-    if (object::GetString(r.obj, {"metadata", "annotations", "config.kubernetes.io/local-config"}) == "true") continue;
-    out.push_back(std::move(r));
-  }
-  return out;
+  std::erase_if(ra.resources, [](const Resource& r) {
+    return object::GetString(r.obj, {"metadata", "annotations", "config.kubernetes.io/local-config"}) == "true";
+  });
+  return std::move(ra.resources);
 }
 
 }  // namespace fluxcpp::kustomize

@@ -50,8 +50,11 @@ class KustTarget {
   absl::Status AccumulateTargetInto(Accumulator& ra);
   absl::Status AccumulateResources(Accumulator& ra, const object::Value& paths);
   absl::Status AccumulateComponents(Accumulator& ra, const object::Value& paths);
-  absl::Status AccumulateDirectory(Accumulator& ra, const FileLoader& ldr, bool is_component, const std::string& path);
-  absl::Status AccumulateFile(Accumulator& ra, const std::string& path);
+  // `keys` (resources only): the id keys of ra.resources, kept across the
+  // appends of one resources list.
+  absl::Status AccumulateDirectory(Accumulator& ra, const FileLoader& ldr, bool is_component, const std::string& path,
+                                   IdKeySet* keys = nullptr);
+  absl::Status AccumulateFile(Accumulator& ra, const std::string& path, IdKeySet& keys);
   absl::Status RunGenerators(Accumulator& ra);
   absl::Status RunTransformers(Accumulator& ra);
   // The config resources a `generators:` / `transformers:` list names:

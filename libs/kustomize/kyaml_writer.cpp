@@ -172,15 +172,17 @@ class Emitter {
     if (v.is_object()) {
       if (v.empty()) return FlowEmpty("{", "}");
       int indent = parent_indent < 0 ? 0 : parent_indent + kBestIndent;
-      std::vector<std::string_view> keys;
-      keys.reserve(v.size());
-      for (auto it = v.begin(); it != v.end(); ++it) keys.push_back(it.key());
-      std::stable_sort(keys.begin(), keys.end(), [](std::string_view a, std::string_view b) { return GoYamlKeyLess(a, b); });
-      for (std::string_view key : keys) {
+      using Entry = std::pair<const std::string, object::Value>;
+      std::vector<const Entry*> entries;
+      entries.reserve(v.size());
+      for (const Entry& e : v.get_ref<const object::Value::object_t&>()) entries.push_back(&e);
+      std::stable_sort(entries.begin(), entries.end(),
+                       [](const Entry* a, const Entry* b) { return GoYamlKeyLess(a->first, b->first); });
+      for (const Entry* e : entries) {
         WriteIndent(indent);
-        StringScalar(key, indent + kBestIndent, /*simple_key=*/true);
+        StringScalar(e->first, indent + kBestIndent, /*simple_key=*/true);
         WriteIndicator(":", false, false, false);
-        Node(v.at(std::string(key)), indent, true);
+        Node(e->second, indent, true);
       }
       return;
     }
@@ -450,17 +452,23 @@ class Emitter {
 
 }  // namespace
 
-bool GoYamlKeyLess(std::string_view a_text, std::string_view b_text) {
-  std::vector<char32_t> ar = Runes(a_text), br = Runes(b_text);
+namespace {
+
+// go-yaml's keyList.Less over two rune sequences (any random-access range of
+// code points: decoded runes, or the bytes of an ASCII string).
+template <typename Runes>
+bool RunesLess(const Runes& ar, const Runes& br) {
   for (size_t i = 0; i < ar.size() && i < br.size(); ++i) {
-    if (ar[i] == br[i]) continue;
-    bool al = IsLetterRune(ar[i]), bl = IsLetterRune(br[i]);
-    if (al && bl) return ar[i] < br[i];
+    char32_t a = static_cast<char32_t>(ar[i]);
+    char32_t b = static_cast<char32_t>(br[i]);
+    if (a == b) continue;
+    bool al = IsLetterRune(a), bl = IsLetterRune(b);
+    if (al && bl) return a < b;
     if (al || bl) return bl;
     int64_t an = 0, bn = 0;
-    if (ar[i] == '0' || br[i] == '0') {
-      for (size_t j = i; j-- > 0 && IsDigitRune(ar[j]);) {
-        if (ar[j] != '0') {
+    if (a == '0' || b == '0') {
+      for (size_t j = i; j-- > 0 && IsDigitRune(static_cast<char32_t>(ar[j]));) {
+        if (static_cast<char32_t>(ar[j]) != '0') {
           an = 1;
           bn = 1;
           break;
@@ -468,13 +476,32 @@ bool GoYamlKeyLess(std::string_view a_text, std::string_view b_text) {
       }
     }
     size_t ai = i, bi = i;
-    for (; ai < ar.size() && IsDigitRune(ar[ai]); ++ai) an = an * 10 + static_cast<int64_t>(ar[ai] - '0');
-    for (; bi < br.size() && IsDigitRune(br[bi]); ++bi) bn = bn * 10 + static_cast<int64_t>(br[bi] - '0');
+    for (; ai < ar.size() && IsDigitRune(static_cast<char32_t>(ar[ai])); ++ai) {
+      an = an * 10 + static_cast<int64_t>(static_cast<char32_t>(ar[ai]) - '0');
+    }
+    for (; bi < br.size() && IsDigitRune(static_cast<char32_t>(br[bi])); ++bi) {
+      bn = bn * 10 + static_cast<int64_t>(static_cast<char32_t>(br[bi]) - '0');
+    }
     if (an != bn) return an < bn;
     if (ai != bi) return ai < bi;
-    return ar[i] < br[i];
+    return a < b;
   }
   return ar.size() < br.size();
+}
+
+bool IsAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool GoYamlKeyLess(std::string_view a_text, std::string_view b_text) {
+  // ASCII bytes are their own runes: no decoding for the usual keys.
+  if (IsAscii(a_text) && IsAscii(b_text)) return RunesLess(a_text, b_text);
+  return RunesLess(Runes(a_text), Runes(b_text));
 }
 
 std::string MarshalResource(const object::Value& value) {

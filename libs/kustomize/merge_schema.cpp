@@ -17,6 +17,7 @@ namespace {
 
 struct Registry {
   std::map<std::string, std::unique_ptr<SchemaType>> types;
+  std::map<std::string, const SchemaType*> roots;  // kind -> root type
   SchemaType* Get(const std::string& name) {
     auto& t = types[name];
     if (!t) {
@@ -32,68 +33,187 @@ SchemaRef Obj(const SchemaType* t) {
   r.type = t;
   return r;
 }
-SchemaRef MergeList(const SchemaType* element, std::vector<std::string> keys) {
-  SchemaRef r;
-  r.merge_list = true;
-  r.keys = std::move(keys);
-  r.element = element;
-  return r;
-}
-SchemaRef AtomicList(const SchemaType* element) {
-  SchemaRef r;
-  r.element = element;
-  return r;
+
+// The strategic-merge facts kustomize's built-in schema (Kubernetes v1.21.2
+// OpenAPI) has for the built-in kinds, as data: the fields whose Go types carry
+// patchStrategy "merge" (with their patchMergeKey, or x-kubernetes-list-map-keys
+// where the API lists several keys), and the object fields leading to them.
+// Lists not named here are replaced whole by a patch (atomic), as kustomize
+// does for e.g. Ingress rules/tls, NetworkPolicy ingress/egress, RBAC rules and
+// subjects, HPA metrics, tolerations, Endpoints subsets.
+//
+//   Type.field  Other                 object field of type Other
+//   Type.field  merge KEYS [Elem]     list merged by KEYS (k1,k2; "-" for a
+//                                     list of scalars merged as a set),
+//                                     elements of type Elem
+//   Type.field  atomic [Elem]         list replaced whole, elements of type Elem
+//   root Kind                         the kind's root type (named Kind); every
+//                                     root has metadata: ObjectMeta
+constexpr char kBuiltinMergeFacts[] = R"(
+ObjectMeta.finalizers                       merge -
+ObjectMeta.ownerReferences                  merge uid
+
+Container.ports                             merge containerPort,protocol
+Container.env                               merge name
+Container.volumeMounts                      merge mountPath
+Container.volumeDevices                     merge devicePath
+
+PodSpec.containers                          merge name Container
+PodSpec.initContainers                      merge name Container
+PodSpec.ephemeralContainers                 merge name Container
+PodSpec.volumes                             merge name
+PodSpec.imagePullSecrets                    merge name
+PodSpec.hostAliases                         merge ip
+PodSpec.topologySpreadConstraints           merge topologyKey,whenUnsatisfiable
+PodSpec.resourceClaims                      merge name
+PodSpec.schedulingGates                     merge name
+PodStatus.conditions                        merge type
+PodStatus.podIPs                            merge ip
+PodTemplateSpec.metadata                    ObjectMeta
+PodTemplateSpec.spec                        PodSpec
+root Pod
+Pod.spec                                    PodSpec
+Pod.status                                  PodStatus
+root PodTemplate
+PodTemplate.template                        PodTemplateSpec
+
+root Deployment
+Deployment.spec                             DeploymentSpec
+Deployment.status                           DeploymentStatus
+DeploymentSpec.template                     PodTemplateSpec
+DeploymentStatus.conditions                 merge type
+root StatefulSet
+StatefulSet.spec                            StatefulSetSpec
+StatefulSet.status                          StatefulSetStatus
+StatefulSetSpec.template                    PodTemplateSpec
+StatefulSetSpec.volumeClaimTemplates        atomic PersistentVolumeClaim
+StatefulSetStatus.conditions                merge type
+root DaemonSet
+DaemonSet.spec                              DaemonSetSpec
+DaemonSet.status                            DaemonSetStatus
+DaemonSetSpec.template                      PodTemplateSpec
+DaemonSetStatus.conditions                  merge type
+root ReplicaSet
+ReplicaSet.spec                             ReplicaSetSpec
+ReplicaSet.status                           ReplicaSetStatus
+ReplicaSetSpec.template                     PodTemplateSpec
+ReplicaSetStatus.conditions                 merge type
+root ReplicationController
+ReplicationController.spec                  ReplicationControllerSpec
+ReplicationController.status                ReplicationControllerStatus
+ReplicationControllerSpec.template          PodTemplateSpec
+ReplicationControllerStatus.conditions      merge type
+
+root Job
+Job.spec                                    JobSpec
+Job.status                                  JobStatus
+JobSpec.template                            PodTemplateSpec
+JobStatus.conditions                        merge type
+JobTemplateSpec.metadata                    ObjectMeta
+JobTemplateSpec.spec                        JobSpec
+root CronJob
+CronJob.spec                                CronJobSpec
+CronJobSpec.jobTemplate                     JobTemplateSpec
+
+root Service
+Service.spec                                ServiceSpec
+Service.status                              ServiceStatus
+ServiceSpec.ports                           merge port,protocol
+ServiceStatus.conditions                    merge type
+root ServiceAccount
+ServiceAccount.secrets                      merge name
+root PersistentVolumeClaim
+PersistentVolumeClaim.status                PersistentVolumeClaimStatus
+PersistentVolumeClaimStatus.conditions      merge type
+root Namespace
+Namespace.status                            NamespaceStatus
+NamespaceStatus.conditions                  merge type
+root Node
+Node.spec                                   NodeSpec
+Node.status                                 NodeStatus
+NodeSpec.podCIDRs                           merge -
+NodeStatus.conditions                       merge type
+NodeStatus.addresses                        merge type
+root ComponentStatus
+ComponentStatus.conditions                  merge type
+
+root PodDisruptionBudget
+PodDisruptionBudget.status                  PodDisruptionBudgetStatus
+PodDisruptionBudgetStatus.conditions        merge type
+root APIService
+APIService.status                           APIServiceStatus
+APIServiceStatus.conditions                 merge type
+root ValidatingWebhookConfiguration
+ValidatingWebhookConfiguration.webhooks     merge name
+root MutatingWebhookConfiguration
+MutatingWebhookConfiguration.webhooks       merge name
+)";
+
+std::vector<std::string> Words(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : line) {
+    if (c == ' ' || c == '\t') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
 }
 
+std::vector<std::string> Keys(const std::string& list) {
+  std::vector<std::string> out;
+  if (list == "-") return out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Parses kBuiltinMergeFacts (a constant: the schema tests cover every line).
 Registry* Build() {
   auto* reg = new Registry();
   SchemaType* meta = reg->Get("ObjectMeta");
-  meta->fields = {{"finalizers", MergeList(nullptr, {})}, {"ownerReferences", MergeList(nullptr, {"uid"})}};
-
-  SchemaType* container = reg->Get("Container");
-  container->fields = {{"ports", MergeList(nullptr, {"containerPort", "protocol"})},
-                       {"env", MergeList(nullptr, {"name"})},
-                       {"volumeMounts", MergeList(nullptr, {"mountPath"})},
-                       {"volumeDevices", MergeList(nullptr, {"devicePath"})}};
-
-  SchemaType* pod_spec = reg->Get("PodSpec");
-  pod_spec->fields = {{"containers", MergeList(container, {"name"})},
-                      {"initContainers", MergeList(container, {"name"})},
-                      {"ephemeralContainers", MergeList(container, {"name"})},
-                      {"volumes", MergeList(nullptr, {"name"})},
-                      {"imagePullSecrets", MergeList(nullptr, {"name"})},
-                      {"hostAliases", MergeList(nullptr, {"ip"})},
-                      {"topologySpreadConstraints", MergeList(nullptr, {"topologyKey", "whenUnsatisfiable"})},
-                      {"resourceClaims", MergeList(nullptr, {"name"})},
-                      {"schedulingGates", MergeList(nullptr, {"name"})}};
-
-  SchemaType* template_spec = reg->Get("PodTemplateSpec");
-  template_spec->fields = {{"metadata", Obj(meta)}, {"spec", Obj(pod_spec)}};
-
-  auto workload = [&](const std::string& name) {
-    SchemaType* spec = reg->Get(name + "Spec");
-    spec->fields = {{"template", Obj(template_spec)}};
-    if (name == "StatefulSet") {
-      SchemaType* pvc = reg->Get("PersistentVolumeClaim");
-      pvc->fields = {{"metadata", Obj(meta)}};
-      spec->fields.push_back({"volumeClaimTemplates", AtomicList(pvc)});
+  const std::string facts = kBuiltinMergeFacts;
+  size_t pos = 0;
+  while (pos < facts.size()) {
+    size_t nl = facts.find('\n', pos);
+    if (nl == std::string::npos) nl = facts.size();
+    std::vector<std::string> w = Words(facts.substr(pos, nl - pos));
+    pos = nl + 1;
+    if (w.size() < 2) continue;
+    if (w[0] == "root") {
+      reg->roots[w[1]] = reg->Get(w[1]);
+      continue;
     }
-    SchemaType* root = reg->Get(name);
-    root->fields = {{"metadata", Obj(meta)}, {"spec", Obj(spec)}};
-  };
-  for (const char* w : {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}) {
-    workload(w);
+    size_t dot = w[0].find('.');
+    SchemaType* type = reg->Get(w[0].substr(0, dot));
+    SchemaRef ref;
+    if (w[1] == "merge" && w.size() > 2) {
+      ref.merge_list = true;
+      ref.keys = Keys(w[2]);
+      if (w.size() > 3) ref.element = reg->Get(w[3]);
+    } else if (w[1] == "atomic") {
+      if (w.size() > 2) ref.element = reg->Get(w[2]);
+    } else {
+      ref.type = reg->Get(w[1]);
+    }
+    type->fields.emplace_back(w[0].substr(dot + 1), std::move(ref));
   }
-  SchemaType* job_template = reg->Get("JobTemplateSpec");
-  job_template->fields = {{"metadata", Obj(meta)}, {"spec", Obj(reg->Get("JobSpec"))}};
-  SchemaType* cron_spec = reg->Get("CronJobSpec");
-  cron_spec->fields = {{"jobTemplate", Obj(job_template)}};
-  reg->Get("CronJob")->fields = {{"metadata", Obj(meta)}, {"spec", Obj(cron_spec)}};
-  reg->Get("Pod")->fields = {{"metadata", Obj(meta)}, {"spec", Obj(pod_spec)}};
-  reg->Get("PodTemplate")->fields = {{"metadata", Obj(meta)}, {"template", Obj(template_spec)}};
-  SchemaType* service_spec = reg->Get("ServiceSpec");
-  service_spec->fields = {{"ports", MergeList(nullptr, {"port", "protocol"})}};
-  reg->Get("Service")->fields = {{"metadata", Obj(meta)}, {"spec", Obj(service_spec)}};
+  // Resource types (roots, and e.g. volumeClaimTemplates' PersistentVolumeClaim)
+  // carry metadata.
+  for (auto& [name, type] : reg->types) {
+    if (reg->roots.count(name) != 0 && type->Field("metadata") == nullptr) {
+      type->fields.insert(type->fields.begin(), {"metadata", Obj(meta)});
+    }
+  }
   return reg;
 }
 
@@ -215,13 +335,8 @@ const SchemaType* SchemaForKind(const std::string& api_version, const std::strin
   }
   if (!IsBuiltinGroup(api_version)) return nullptr;
   const Registry& reg = Reg();
-  static const std::map<std::string, std::string> kRoots = {
-      {"Deployment", "Deployment"}, {"StatefulSet", "StatefulSet"}, {"DaemonSet", "DaemonSet"},
-      {"ReplicaSet", "ReplicaSet"}, {"ReplicationController", "ReplicationController"},
-      {"Job", "Job"}, {"CronJob", "CronJob"}, {"Pod", "Pod"}, {"PodTemplate", "PodTemplate"},
-      {"Service", "Service"}};
-  auto it = kRoots.find(kind);
-  if (it != kRoots.end()) return reg.types.at(it->second).get();
+  auto it = reg.roots.find(kind);
+  if (it != reg.roots.end()) return it->second;
   static SchemaType* generic = [] {
     auto* t = new SchemaType();
     t->name = "Object";

@@ -1,6 +1,10 @@
 #include "libs/kustomize/name_reference.h"
 
+#include <cstdint>
+#include <functional>
+#include <string_view>
 #include <map>
+#include <unordered_map>
 
 #include <algorithm>
 
@@ -51,11 +55,67 @@ bool PrefixesSuffixesEqual(const Resource& a, const Resource& b, bool allow_empt
   return SameEndingSubSlice(a.prefixes, b.prefixes) && SameEndingSubSlice(a.suffixes, b.suffixes);
 }
 
+// What name-reference fixing needs of every resource, computed once per
+// FixNameReferences (fixing rewrites reference fields only, never a
+// resource's own kind, name or namespace, nor its previous ids) and kept
+// small: namespaces interned, previous names as views into the resources.
+struct IdIndex {
+  static constexpr uint32_t kNoNamespace = UINT32_MAX;
+  std::vector<std::string> ns_names;                    // interned effective namespaces
+  std::unordered_map<std::string, uint32_t> ns_ids;
+  std::vector<uint32_t> effective_ns;                   // per resource, of the current id
+  std::vector<uint32_t> orig_effective_ns;              // per resource, of the original id
+  std::vector<uint8_t> namespaceable;                   // per resource: current kind is namespaced
+  std::vector<uint8_t> service_account;                 // per resource: current kind is ServiceAccount
+  std::vector<std::vector<size_t>> by_namespace;        // ns id -> indexes (ascending)
+  // (name of a previous id, index), sorted, each pair once; views into prev_ids.
+  std::vector<std::pair<std::string_view, size_t>> by_prev_name;
+  std::vector<size_t> all;
+
+  explicit IdIndex(const ResMap& m) {
+    size_t prev_total = 0;
+    for (const Resource& r : m) prev_total += r.prev_ids.size();
+    by_prev_name.reserve(prev_total);
+    effective_ns.reserve(m.size());
+    orig_effective_ns.reserve(m.size());
+    for (size_t i = 0; i < m.size(); ++i) {
+      ResId cur = m[i].CurId();
+      effective_ns.push_back(Intern(EffectiveNamespace(cur)));
+      orig_effective_ns.push_back(
+          m[i].prev_ids.empty() ? effective_ns.back() : Intern(EffectiveNamespace(m[i].prev_ids.front())));
+      namespaceable.push_back(IsNamespaceableKind(cur.kind) ? 1 : 0);
+      service_account.push_back(cur.kind == "ServiceAccount" ? 1 : 0);
+      by_namespace[effective_ns.back()].push_back(i);
+      for (const ResId& p : m[i].prev_ids) by_prev_name.emplace_back(p.name, i);
+      all.push_back(i);
+    }
+    std::sort(by_prev_name.begin(), by_prev_name.end());
+    by_prev_name.erase(std::unique(by_prev_name.begin(), by_prev_name.end()), by_prev_name.end());
+  }
+
+  // The id of an effective namespace, kNoNamespace when no resource has it.
+  uint32_t NamespaceId(const std::string& ns) const {
+    auto it = ns_ids.find(ns);
+    return it == ns_ids.end() ? kNoNamespace : it->second;
+  }
+
+ private:
+  uint32_t Intern(const std::string& ns) {
+    auto [it, fresh] = ns_ids.try_emplace(ns, static_cast<uint32_t>(ns_names.size()));
+    if (fresh) {
+      ns_names.push_back(ns);
+      by_namespace.emplace_back();
+    }
+    return it->second;
+  }
+};
+
 class Fixer {
  public:
-  Fixer(ResMap& m, size_t referrer, const NameBackReference& target, const FieldSpec& spec,
-        std::vector<size_t> candidates)
-      : m_(m), referrer_(referrer), target_(target), spec_(spec), candidates_(std::move(candidates)) {}
+  // `candidates`: ascending indexes into m.
+  Fixer(ResMap& m, const IdIndex& index, size_t referrer, const NameBackReference& target, const FieldSpec& spec,
+        const std::vector<size_t>& candidates)
+      : m_(m), index_(index), referrer_(referrer), target_(target), spec_(spec), candidates_(candidates) {}
 
   absl::Status Run() {
     Resource& r = m_[referrer_];
@@ -91,7 +151,7 @@ class Fixer {
 
   absl::Status SetScalar(Value& node) {
     std::string old = node.get<std::string>();
-    FLUX_ASSIGN_OR_RETURN(int idx, Select(old, candidates_, false));
+    FLUX_ASSIGN_OR_RETURN(int idx, Select(old, nullptr, false));
     if (idx < 0) return absl::OkStatus();
     std::string name = m_[static_cast<size_t>(idx)].Name();
     if (name != old) node = name;
@@ -101,56 +161,60 @@ class Fixer {
   absl::Status SetMapping(Value& node) {
     auto name_it = node.find("name");
     if (name_it == node.end()) return absl::InvalidArgumentError("path config error; no 'name' field in node");
-    std::vector<size_t> candidates = candidates_;
+    // kustomize groups all candidates by original namespace; when any
+    // candidate originally lived in the node's namespace only that group is
+    // considered, else the candidates currently there.
+    std::function<bool(size_t)> in_namespace;
     auto ns_it = node.find("namespace");
     if (ns_it != node.end()) {
       std::string ns = ns_it->is_string() ? ns_it->get<std::string>() : "";
-      std::vector<size_t> by_orig, by_cur;
+      const uint32_t ns_id = index_.NamespaceId(ns);
       bool orig_group_exists = false;
-      for (size_t i : candidates_) {
-        std::string orig_ns = EffectiveNamespace(m_[i].OrigId());
-        if (orig_ns != "_non_namespaceable_" && orig_ns == ns) by_orig.push_back(i);
-      }
-      for (size_t i = 0; i < m_.size(); ++i) {
-        (void)i;
-      }
-      // kustomize groups all candidates by original namespace; a group exists
-      // when any candidate originally lived there.
-      orig_group_exists = !by_orig.empty();
-      if (orig_group_exists) {
-        candidates = by_orig;
-      } else {
+      if (ns != "_non_namespaceable_" && ns_id != IdIndex::kNoNamespace) {
         for (size_t i : candidates_) {
-          if (EffectiveNamespace(m_[i].CurId()) == ns) by_cur.push_back(i);
+          if (index_.orig_effective_ns[i] == ns_id) {
+            orig_group_exists = true;
+            break;
+          }
         }
-        candidates = by_cur;
+      }
+      if (orig_group_exists) {
+        in_namespace = [this, ns_id](size_t i) { return index_.orig_effective_ns[i] == ns_id; };
+      } else {
+        in_namespace = [this, ns_id](size_t i) { return ns_id != IdIndex::kNoNamespace && index_.effective_ns[i] == ns_id; };
       }
     }
     std::string old = name_it->is_string() ? name_it->get<std::string>() : "";
-    FLUX_ASSIGN_OR_RETURN(int idx, Select(old, candidates, true));
+    FLUX_ASSIGN_OR_RETURN(int idx, Select(old, in_namespace ? &in_namespace : nullptr, true));
     if (idx < 0) return absl::OkStatus();
     const Resource& referral = m_[static_cast<size_t>(idx)];
-    std::string ns = referral.Namespace();
-    if (referral.Name() == old && ns.empty()) return absl::OkStatus();
+    std::string referral_ns = referral.Namespace();
+    if (referral.Name() == old && referral_ns.empty()) return absl::OkStatus();
     node["name"] = referral.Name();
-    if (ns.empty()) return absl::OkStatus();
-    node["namespace"] = ns;
+    if (referral_ns.empty()) return absl::OkStatus();
+    node["namespace"] = referral_ns;
     return absl::OkStatus();
   }
 
-  // Index of the chosen referral, -1 for none.
-  absl::StatusOr<int> Select(const std::string& old_name, const std::vector<size_t>& in, bool check_namespace) {
+  // Index of the chosen referral among the candidates (restricted by
+  // `filter` when given) that had `old_name`; -1 for none.
+  absl::StatusOr<int> Select(const std::string& old_name, const std::function<bool(size_t)>* filter,
+                             bool check_namespace) {
     const Resource& referrer = m_[referrer_];
-    ResId referrer_id = referrer.CurId();
     std::vector<size_t> c;
-    for (size_t i : in) {
+    auto named = std::equal_range(index_.by_prev_name.begin(), index_.by_prev_name.end(),
+                                  std::pair<std::string_view, size_t>(old_name, 0),
+                                  [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto it = named.first; it != named.second; ++it) {
+      const size_t i = it->second;
+      if (!std::binary_search(candidates_.begin(), candidates_.end(), i)) continue;
+      if (filter != nullptr && !(*filter)(i)) continue;
       const Resource& r = m_[i];
-      bool name_match = false, gvk_match = false;
+      bool gvk_match = false;
       for (const ResId& p : r.prev_ids) {
-        if (p.name == old_name) name_match = true;
         if (GvkSelected(p, target_.group, target_.version, target_.kind)) gvk_match = true;
       }
-      if (!name_match || !gvk_match) continue;
+      if (!gvk_match) continue;
       if (absl::EndsWith(spec_.path, "roleRef/name")) {
         const Value* role_ref = object::Find(referrer.obj, {"roleRef"});
         if (role_ref != nullptr && role_ref->is_object() && role_ref->contains("apiGroup") && role_ref->contains("kind")) {
@@ -163,10 +227,9 @@ class Fixer {
           if (!ok) continue;
         }
       }
-      if (IsNamespaceableKind(referrer_id.kind)) {
-        ResId cur = r.CurId();
-        if (IsNamespaceableKind(cur.kind) && r.Kind() != "ServiceAccount" &&
-            EffectiveNamespace(referrer_id) != EffectiveNamespace(cur)) {
+      if (index_.namespaceable[referrer_]) {
+        if (index_.namespaceable[i] && !index_.service_account[i] &&
+            index_.effective_ns[referrer_] != index_.effective_ns[i]) {
           continue;
         }
       }
@@ -201,39 +264,23 @@ class Fixer {
   }
 
   ResMap& m_;
+  const IdIndex& index_;
   size_t referrer_;
   const NameBackReference& target_;
   const FieldSpec& spec_;
-  std::vector<size_t> candidates_;
-};
-
-// Ids of every resource and the resources grouped by effective namespace,
-// computed once per FixNameReferences: fixing rewrites reference fields only,
-// never a resource's own kind, name or namespace.
-struct IdIndex {
-  std::vector<ResId> cur_ids;
-  std::vector<std::string> effective_ns;                   // per resource
-  std::map<std::string, std::vector<size_t>> by_namespace;  // effective ns -> indexes (ascending)
-  std::vector<size_t> all;
-
-  explicit IdIndex(const ResMap& m) {
-    cur_ids.reserve(m.size());
-    for (size_t i = 0; i < m.size(); ++i) {
-      cur_ids.push_back(m[i].CurId());
-      effective_ns.push_back(EffectiveNamespace(cur_ids.back()));
-      by_namespace[effective_ns.back()].push_back(i);
-      all.push_back(i);
-    }
-  }
+  const std::vector<size_t>& candidates_;
 };
 
 // Candidates a referrer may point at: same namespace, cluster-scoped, or (for
 // RoleBindings) the namespaces of its ServiceAccount subjects. Ascending order.
-absl::StatusOr<std::vector<size_t>> CouldBeReferenced(const ResMap& m, const IdIndex& index, size_t referrer) {
-  const ResId& rid = index.cur_ids[referrer];
-  if (!IsNamespaceableKind(rid.kind)) return index.all;
+// Without subject namespaces the list depends on the referrer's effective
+// namespace alone and is shared through `shared`; else it is built in `own`.
+absl::StatusOr<const std::vector<size_t>*> CouldBeReferenced(
+    const ResMap& m, const IdIndex& index, size_t referrer,
+    std::unordered_map<uint32_t, std::vector<size_t>>& shared, std::vector<size_t>& own) {
+  if (!index.namespaceable[referrer]) return &index.all;
   std::set<std::string> rb_namespaces;
-  if (rid.kind == "RoleBinding") {
+  if (m[referrer].Kind() == "RoleBinding") {
     const Value* subjects = object::Find(m[referrer].obj, {"subjects"});
     if (subjects != nullptr && subjects->is_array()) {
       for (const Value& s : *subjects) {
@@ -241,19 +288,22 @@ absl::StatusOr<std::vector<size_t>> CouldBeReferenced(const ResMap& m, const IdI
         if (object::GetString(s, {"kind"}) != "ServiceAccount") continue;
         if (!s["namespace"].is_string()) {
           return absl::InvalidArgumentError(
-              absl::StrCat("Invalid Input: namespace is blank for resource \"", rid.String(), "\"\n"));
+              absl::StrCat("Invalid Input: namespace is blank for resource \"", m[referrer].CurId().String(), "\"\n"));
         }
         rb_namespaces.insert(s["namespace"].get<std::string>());
       }
     }
   }
+  const uint32_t ns = index.effective_ns[referrer];
+  if (rb_namespaces.empty()) {
+    if (auto it = shared.find(ns); it != shared.end()) return &it->second;
+  }
   std::vector<size_t> out;
-  auto add = [&](const std::string& ns) {
-    auto it = index.by_namespace.find(ns);
-    if (it != index.by_namespace.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  auto add = [&](uint32_t group) {
+    if (group != IdIndex::kNoNamespace) out.insert(out.end(), index.by_namespace[group].begin(), index.by_namespace[group].end());
   };
-  add("_non_namespaceable_");
-  add(index.effective_ns[referrer]);
+  add(index.NamespaceId("_non_namespaceable_"));
+  add(ns);
   if (!rb_namespaces.empty()) {
     // Subjects name literal namespaces (Namespace() of the candidate).
     for (size_t i = 0; i < m.size(); ++i) {
@@ -262,26 +312,38 @@ absl::StatusOr<std::vector<size_t>> CouldBeReferenced(const ResMap& m, const IdI
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  if (!rb_namespaces.empty()) {
+    own = std::move(out);
+    return &own;
+  }
+  return &(shared[ns] = std::move(out));
 }
 
 }  // namespace
 
 absl::Status FixNameReferences(ResMap& m, const std::vector<NameBackReference>& back_refs) {
-  std::vector<ResId> orig_ids;
-  for (const Resource& r : m) orig_ids.push_back(r.OrigId());
   const IdIndex index(m);
+  using Filters = std::vector<std::pair<const NameBackReference*, const FieldSpec*>>;
+  // The referrer field specs select by gvk only: one filter list per original gvk.
+  std::unordered_map<std::string, Filters> filters_by_gvk;
+  std::unordered_map<uint32_t, std::vector<size_t>> shared_candidates;
+  std::vector<size_t> own_candidates;
   for (size_t ri = 0; ri < m.size(); ++ri) {
-    std::vector<std::pair<const NameBackReference*, const FieldSpec*>> filters;
-    for (const NameBackReference& b : back_refs) {
-      for (const FieldSpec& fs : b.referrers) {
-        if (fs.Selects(orig_ids[ri])) filters.emplace_back(&b, &fs);
+    const ResId orig = m[ri].OrigId();
+    auto [it, fresh] = filters_by_gvk.try_emplace(absl::StrCat(orig.group, "\x1f", orig.version, "\x1f", orig.kind));
+    Filters& filters = it->second;
+    if (fresh) {
+      for (const NameBackReference& b : back_refs) {
+        for (const FieldSpec& fs : b.referrers) {
+          if (fs.Selects(orig)) filters.emplace_back(&b, &fs);
+        }
       }
     }
     if (filters.empty()) continue;
-    FLUX_ASSIGN_OR_RETURN(std::vector<size_t> candidates, CouldBeReferenced(m, index, ri));
+    FLUX_ASSIGN_OR_RETURN(const std::vector<size_t>* candidates,
+                          CouldBeReferenced(m, index, ri, shared_candidates, own_candidates));
     for (const auto& [b, fs] : filters) {
-      Fixer f(m, ri, *b, *fs, candidates);
+      Fixer f(m, index, ri, *b, *fs, *candidates);
       FLUX_RETURN_IF_ERROR(f.Run());
     }
   }

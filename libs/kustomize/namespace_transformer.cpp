@@ -1,5 +1,7 @@
 #include "libs/kustomize/namespace_transformer.h"
 
+#include <unordered_map>
+
 #include "absl/strings/str_cat.h"
 #include "libs/core/status_macros.h"
 
@@ -20,7 +22,7 @@ absl::Status TransformNamespace(ResMap& m, const NamespaceOptions& o) {
   for (Resource& r : m) {
     if (!r.obj.is_object() || r.obj.empty()) continue;
     r.StorePreviousId();
-    ResId id = r.CurId();
+    const ResId id = r.prev_ids.back();  // the current id, just stored
     if (IsNamespaceableKind(id.kind) || !IsBuiltinApiGroup(id.group)) {
       FieldSpec meta;
       meta.path = "metadata/namespace";
@@ -49,12 +51,22 @@ absl::Status TransformNamespace(ResMap& m, const NamespaceOptions& o) {
       if (!s.ok()) return Annotate(s, "namespace transformation failed");
     }
   }
+  // The first resource whose id another one (later) shares is the conflict.
+  std::vector<ResId> ids;
+  std::vector<std::string> keys;
+  ids.reserve(m.size());
+  keys.reserve(m.size());
+  std::unordered_map<std::string, int> count;
+  count.reserve(m.size());
+  for (const Resource& r : m) {
+    ids.push_back(r.CurId());
+    keys.push_back(ids.back().EqualityKey());
+    ++count[keys.back()];
+  }
   for (size_t i = 0; i < m.size(); ++i) {
-    ResId id = m[i].CurId();
-    for (size_t j = i + 1; j < m.size(); ++j) {
-      if (m[j].CurId().Equals(id)) {
-        return absl::InvalidArgumentError(absl::StrCat("namespace transformation produces ID conflict: ", id.String()));
-      }
+    if (count[keys[i]] > 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("namespace transformation produces ID conflict: ", ids[i].String()));
     }
   }
   return absl::OkStatus();

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/status_macros.h"
+#include "libs/kustomize/build_annotations.h"
 #include "libs/kustomize/json_patch.h"
 #include "libs/kustomize/kyaml_reader.h"
 #include "libs/kustomize/selector.h"
@@ -53,19 +54,29 @@ absl::StatusOr<size_t> GetById(const ResMap& m, const ResId& id) {
       absl::StrCat("multiple matches for Id ", id.String(), "; failed to find unique target for patch ", id.String()));
 }
 
-void RemoveDeleted(ResMap& m, std::vector<bool>& deleted) {
-  ResMap out;
+// Drops the resources marked deleted, in place (order kept).
+void RemoveDeleted(ResMap& m, const std::vector<bool>& deleted) {
+  size_t kept = 0;
   for (size_t i = 0; i < m.size(); ++i) {
-    if (!deleted[i]) out.push_back(std::move(m[i]));
+    if (deleted[i]) continue;
+    if (kept != i) m[kept] = std::move(m[i]);
+    ++kept;
   }
-  m = std::move(out);
+  m.erase(m.begin() + static_cast<long>(kept), m.end());
 }
 
-absl::Status ApplyJson(ResMap& m, const std::vector<size_t>& selected, const Value& ops) {
+// `store_previous_id`: the `patches` transformer records the id before the
+// patch; the legacy patchesJson6902 one does not.
+absl::Status ApplyJson(ResMap& m, const std::vector<size_t>& selected, const Value& ops, bool store_previous_id) {
   for (size_t i : selected) {
     Resource& r = m[i];
-    r.StorePreviousId();
-    FLUX_ASSIGN_OR_RETURN(r.obj, ApplyJsonPatch(r.obj, ops));
+    if (store_previous_id) r.StorePreviousId();
+    // The patch sees kustomize's build annotations (see build_annotations.h).
+    Value obj = std::move(r.obj);  // an error ends the build
+    InjectBuildAnnotations(r, obj);
+    FLUX_ASSIGN_OR_RETURN(Value patched, ApplyJsonPatch(obj, ops));
+    StripBuildAnnotations(patched);
+    r.obj = std::move(patched);
   }
   return absl::OkStatus();
 }
@@ -96,7 +107,7 @@ absl::Status ApplyPatch(ResMap& m, const FileLoader& ldr, const Value& entry) {
     if (!has_target) return absl::InvalidArgumentError(absl::StrCat("must specify a target for JSON patch ", text));
     FLUX_ASSIGN_OR_RETURN(Selector sel, Selector::Create(*target));
     FLUX_ASSIGN_OR_RETURN(std::vector<size_t> selected, sel.Select(m));
-    return ApplyJson(m, selected, *json);
+    return ApplyJson(m, selected, *json, /*store_previous_id=*/true);
   }
   bool allow_name = object::GetBool(entry, {"options", "allowNameChange"});
   bool allow_kind = object::GetBool(entry, {"options", "allowKindChange"});
@@ -176,7 +187,7 @@ absl::Status ApplyPatchJson6902(ResMap& m, const FileLoader& ldr, const Value& e
   FLUX_ASSIGN_OR_RETURN(Value ops, ParseJsonPatch(text));
   FLUX_ASSIGN_OR_RETURN(Selector sel, Selector::Create(*target));
   FLUX_ASSIGN_OR_RETURN(std::vector<size_t> selected, sel.Select(m));
-  return ApplyJson(m, selected, ops);
+  return ApplyJson(m, selected, ops, /*store_previous_id=*/false);
 }
 
 }  // namespace fluxcpp::kustomize

@@ -1,7 +1,6 @@
 #include "libs/kustomize/res_map.h"
 
 #include <deque>
-#include <unordered_set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -23,16 +22,26 @@ absl::Status AppendResource(ResMap& m, Resource r) {
 }
 
 absl::Status AppendAll(ResMap& m, ResMap more) {
-  // One pass over the existing ids instead of one per appended resource.
-  std::unordered_set<std::string> seen;
-  seen.reserve(m.size() + more.size());
-  for (const Resource& have : m) seen.insert(have.CurId().EqualityKey());
+  IdKeySet keys(m);
+  return AppendAll(m, std::move(more), keys);
+}
+
+void IdKeySet::Rebuild(const ResMap& m) {
+  keys_.clear();
+  keys_.reserve(m.size());
+  for (const Resource& have : m) keys_.insert(have.CurId().EqualityKey());
+  covered_ = m.size();
+}
+
+absl::Status AppendAll(ResMap& m, ResMap more, IdKeySet& keys) {
+  if (keys.covered_ != m.size()) keys.Rebuild(m);
   for (Resource& r : more) {
     ResId id = r.CurId();
-    if (!seen.insert(id.EqualityKey()).second) {
+    if (!keys.keys_.insert(id.EqualityKey()).second) {
       return absl::AlreadyExistsError(absl::StrCat("may not add resource with an already registered id: ", id.String()));
     }
     m.push_back(std::move(r));
+    ++keys.covered_;
   }
   return absl::OkStatus();
 }
@@ -42,7 +51,7 @@ absl::StatusOr<ResMap> ResourcesFromBytes(std::string_view text) {
   if (!docs.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("MalformedYAMLError: ", docs.status().message()));
   }
-  std::deque<Value> queue(docs->begin(), docs->end());
+  std::deque<Value> queue(std::make_move_iterator(docs->begin()), std::make_move_iterator(docs->end()));
   ResMap out;
   while (!queue.empty()) {
     Value doc = std::move(queue.front());

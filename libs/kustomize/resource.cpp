@@ -130,7 +130,12 @@ std::string Resource::Kind() const { return object::GetString(obj, {"kind"}); }
 void Resource::SetName(const std::string& name) { object::Ensure(obj, {"metadata", "name"}) = name; }
 void Resource::SetNamespace(const std::string& ns) { object::Ensure(obj, {"metadata", "namespace"}) = ns; }
 
-void Resource::StorePreviousId() { prev_ids.push_back(CurId()); }
+void Resource::StorePreviousId() {
+  // Exact growth: a resource collects a handful of ids, and thousands of
+  // resources each keeping doubling slack add up.
+  prev_ids.reserve(prev_ids.size() + 1);
+  prev_ids.push_back(CurId());
+}
 
 bool Resource::MatchesAnyId(const ResId& id) const {
   if (CurId().Equals(id)) return true;

@@ -3,6 +3,7 @@
 // bookkeeping kustomize keeps in internal annotations (previous ids for name
 // references, applied prefixes/suffixes, generator options).
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,27 @@ struct Origin {
   std::string ToYaml(const std::string& indent = "") const;
 };
 
+// An optional, immutable Origin held by pointer (a Resource stays small when,
+// as usual, origins are not tracked). Copies share the Origin.
+class OptionalOrigin {
+ public:
+  OptionalOrigin() = default;
+  OptionalOrigin& operator=(const Origin& o) {
+    p_ = std::make_shared<const Origin>(o);
+    return *this;
+  }
+  OptionalOrigin& operator=(const std::optional<Origin>& o) {
+    p_ = o ? std::make_shared<const Origin>(*o) : nullptr;
+    return *this;
+  }
+  explicit operator bool() const { return p_ != nullptr; }
+  const Origin* operator->() const { return p_.get(); }
+  const Origin& operator*() const { return *p_; }
+
+ private:
+  std::shared_ptr<const Origin> p_;
+};
+
 // kyaml.Marshal of a transformation list ("- configuredIn: ...\n  configuredBy: ...").
 std::string TransformationsToYaml(const std::vector<Origin>& list);
 
@@ -68,6 +90,7 @@ struct Resource {
   bool generated = false;
   bool needs_hash = false;
   std::string behavior;  // "create" | "merge" | "replace" | ""
+  bool behavior_unspecified = false;  // the generator named no behavior ("create" by default)
 
   // Names of the vars whose objref is this resource.
   std::vector<std::string> ref_var_names;
@@ -76,7 +99,7 @@ struct Resource {
   // the transformers applied to it since. Written out as the
   // config.kubernetes.io/origin and alpha.config.kubernetes.io/transformations
   // annotations when buildMetadata asks for them.
-  std::optional<Origin> origin;
+  OptionalOrigin origin;
   std::vector<Origin> transformations;
 
   ResId CurId() const;

@@ -186,4 +186,16 @@ std::string FormatGoFloat(double f) {
   return std::string(buf, res.ptr);
 }
 
+object::Value ResolvePlainV2(std::string_view text) {
+  static constexpr std::string_view kTrue[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON"};
+  static constexpr std::string_view kFalse[] = {"n", "N", "no", "No", "NO", "off", "Off", "OFF"};
+  for (std::string_view t : kTrue) {
+    if (text == t) return true;
+  }
+  for (std::string_view f : kFalse) {
+    if (text == f) return false;
+  }
+  return ResolvePlainV3(text);
+}
+
 }  // namespace fluxcpp::kustomize

@@ -16,6 +16,12 @@ namespace fluxcpp::kustomize {
 // The value go-yaml v3 gives a plain (untagged, unquoted) scalar.
 object::Value ResolvePlainV3(std::string_view text);
 
+// The value a plain scalar has in a JSON 6902 patch body, which kustomize
+// reads with sigs.k8s.io/yaml (go-yaml v2, YAML 1.1): y/yes/on/n/no/off in
+// their three spellings are booleans as well; everything else as ResolvePlainV3
+// (the numbers and nulls of the two agree after kustomize's JSON round trip).
+object::Value ResolvePlainV2(std::string_view text);
+
 // True when go-yaml v2's encoder may write `s` as a plain scalar: it resolves
 // to !!str under YAML 1.1 rules and is not a base-60 float ("1:20").
 bool PlainStringResolvesToString(std::string_view s);

@@ -172,6 +172,7 @@ class Converter {
       }
       case YAML::NodeType::Sequence: {
         Value out = Value::array();
+        out.get_ref<Value::array_t&>().reserve(node.size());
         for (const auto& item : node) {
           auto v = Convert(item, depth + 1);
           if (!v.ok()) return v.status();
@@ -181,6 +182,7 @@ class Converter {
       }
       case YAML::NodeType::Map: {
         Value out = Value::object();
+        out.get_ref<Value::object_t&>().reserve(node.size());
         std::vector<Value> merges;
         for (const auto& kv : node) {
           if (kv.first.IsScalar() && kv.first.Tag() == "?" && kv.first.Scalar() == "<<") {

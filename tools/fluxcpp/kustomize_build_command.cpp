@@ -67,15 +67,19 @@ int RunKustomizeBuild(const CommandArgs& args) {
 
   auto built = kustomize::Build(dir, options);
   if (!built.ok()) return ReportError(std::string(built.status().message()));
-  const std::string yaml = kustomize::ToYaml(*built);
   if (!output.empty()) {
     std::ofstream out(output, std::ios::binary | std::ios::trunc);
-    out << yaml;
+    kustomize::WriteYaml(std::move(*built), [&out](std::string_view chunk) {
+      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      return static_cast<bool>(out);
+    });
     if (!out) return ReportError(absl::StrCat("failed to write ", output));
     return 0;
   }
-  std::fwrite(yaml.data(), 1, yaml.size(), stdout);
-  return std::fflush(stdout) == 0 ? 0 : 1;
+  bool written = kustomize::WriteYaml(std::move(*built), [](std::string_view chunk) {
+    return std::fwrite(chunk.data(), 1, chunk.size(), stdout) == chunk.size();
+  });
+  return written && std::fflush(stdout) == 0 ? 0 : 1;
 }
 
 }  // namespace fluxcpp::cli
