@@ -2,6 +2,8 @@
 # dev-apiserver with real kubectl, over HTTPS with RBAC (issue 3): apply
 # (client-side, server-side, conflicts), get in every output form, describe,
 # patches of each type, label/annotate, scale, finalizers, wait, explain,
+# server-side apply list merging per manager, built-in schemas (explain,
+# strict field validation),
 # bounded watch, auth can-i --as, tenant 403s worded as kube, Flux CRDs with
 # defaulting, pruning and validation errors, simulated workload failures.
 set -euo pipefail
@@ -137,6 +139,82 @@ sed 's/replicas: 2/replicas: 7/' "$WORK/deploy.yaml" >"$WORK/deploy7.yaml"
 expect_fail 'conflict' kubectl apply --server-side --field-manager=other -f "$WORK/deploy7.yaml"
 kubectl apply --server-side --field-manager=other --force-conflicts -f "$WORK/deploy7.yaml" >/dev/null
 [[ "$(kubectl get deploy web -o jsonpath='{.spec.replicas}')" == 7 ]] || fail "force-conflicts"
+
+log "server-side apply merges list items per manager"
+cat >"$WORK/lists-a.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: lists}
+spec:
+  selector: {matchLabels: {app: lists}}
+  template:
+    metadata: {labels: {app: lists}}
+    spec:
+      containers:
+      - name: app
+        image: nginx:1
+        env: [{name: A, value: "1"}]
+        ports: [{containerPort: 80}]
+EOF
+cat >"$WORK/lists-b.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: lists}
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        env: [{name: B, value: "2"}]
+      - name: sidecar
+        image: busybox
+EOF
+kubectl apply --server-side --field-manager=a -f "$WORK/lists-a.yaml" >/dev/null
+kubectl apply --server-side --field-manager=b -f "$WORK/lists-b.yaml" >/dev/null
+lists() { kubectl get deploy lists -o jsonpath='{range .spec.template.spec.containers[*]}{.name}={.image}[{range .env[*]}{.name}{end}]{" "}{end}'; }
+[[ "$(lists)" == 'app=nginx:1[AB] sidecar=busybox[] ' ]] || fail "containers/env not merged: $(lists)"
+fields="$(kubectl get deploy lists -o json --show-managed-fields)"
+grep -qF '"k:{\"name\":\"sidecar\"}"' <<<"$fields" || fail "no per-item ownership in managedFields"
+grep -qF '"k:{\"containerPort\":80,\"protocol\":\"TCP\"}"' <<<"$fields" || fail "no port item key in managedFields"
+# b changing a's image conflicts on that item field only.
+cat >"$WORK/lists-b2.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: lists}
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: nginx:2
+EOF
+expect_fail 'conflict with "a" using apps/v1: .spec.template.spec.containers[name="app"].image' \
+  kubectl apply --server-side --field-manager=b -f "$WORK/lists-b2.yaml"
+# b stops applying its env var and the sidecar (co-owning a's image): only those go.
+sed 's/nginx:2/nginx:1/' "$WORK/lists-b2.yaml" >"$WORK/lists-b3.yaml"
+kubectl apply --server-side --field-manager=b -f "$WORK/lists-b3.yaml" >/dev/null
+[[ "$(lists)" == 'app=nginx:1[A] ' ]] || fail "b's items not removed: $(lists)"
+
+log "built-in schemas: explain and strict field validation"
+expect_out "FIELD: replicas <integer>" kubectl explain deployment.spec.replicas
+expect_out "containerPort" kubectl explain pod.spec.containers.ports
+expect_out "roleRef" kubectl explain rolebinding
+cat >"$WORK/unknown.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: unknown}
+spec:
+  replicas: 1
+  replicaz: 2
+  selector: {matchLabels: {app: unknown}}
+  template:
+    metadata: {labels: {app: unknown}}
+    spec: {containers: [{name: c, image: nginx}]}
+EOF
+expect_fail 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicaz"' \
+  kubectl apply --validate=strict -f "$WORK/unknown.yaml"
+expect_fail 'unknown field "spec.replicaz"' kubectl create -f "$WORK/unknown.yaml"
+kubectl apply --validate=false -f "$WORK/unknown.yaml" >/dev/null || fail "--validate=false"
 
 log "finalizers, wait --for=delete, dry run"
 kubectl create configmap held --from-literal=a=b >/dev/null

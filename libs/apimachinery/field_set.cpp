@@ -1,59 +1,75 @@
 #include "libs/apimachinery/field_set.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
-#include "libs/apimachinery/semantic_equal.h"
+#include "absl/strings/str_cat.h"
 
 namespace fluxcpp::apimachinery {
 
 using object::Value;
 
+std::string FieldElement(const std::string& name) { return "f:" + name; }
+
+std::string KeyElement(const Value& keys) {
+  std::vector<std::string> names;
+  for (auto it = keys.begin(); it != keys.end(); ++it) names.push_back(it.key());
+  std::sort(names.begin(), names.end());
+  Value sorted = Value::object();
+  for (const std::string& n : names) sorted[n] = keys.at(n);
+  return "k:" + sorted.dump();
+}
+
+std::string ValueElement(const Value& value) { return "v:" + value.dump(); }
+
+std::string IndexElement(size_t index) { return absl::StrCat("i:", index); }
+
+FieldPath Fields(std::initializer_list<std::string> names) {
+  FieldPath out;
+  for (const std::string& n : names) out.push_back(FieldElement(n));
+  return out;
+}
+
 std::string FieldPathString(const FieldPath& path) {
   std::string out;
   for (const std::string& p : path) {
-    out += ".";
-    out += p;
+    if (absl::StartsWith(p, "f:")) {
+      absl::StrAppend(&out, ".", p.substr(2));
+    } else if (absl::StartsWith(p, "k:")) {
+      auto keys = Value::parse(p.substr(2), nullptr, false);
+      std::string inner;
+      if (keys.is_object()) {
+        for (auto it = keys.begin(); it != keys.end(); ++it) {
+          absl::StrAppend(&inner, inner.empty() ? "" : ",", it.key(), "=", it.value().dump());
+        }
+      }
+      absl::StrAppend(&out, "[", inner, "]");
+    } else if (absl::StartsWith(p, "v:")) {
+      absl::StrAppend(&out, "[=", p.substr(2), "]");
+    } else if (absl::StartsWith(p, "i:")) {
+      absl::StrAppend(&out, "[", p.substr(2), "]");
+    } else {
+      absl::StrAppend(&out, ".", p);
+    }
   }
   return out;
 }
 
-void FieldSet::FromObjectInto(const Value& obj, Node& node) {
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    Node& child = node.children[it.key()];
-    if (it.value().is_object() && !it.value().empty()) {
-      FromObjectInto(it.value(), child);
-    } else {
-      child.self = true;
-    }
-  }
-}
-
-FieldSet FieldSet::FromObject(const Value& obj) {
-  FieldSet set;
-  if (obj.is_object()) FromObjectInto(obj, set.root_);
-  return set;
-}
-
 void FieldSet::FromFieldsV1Into(const Value& f, Node& node) {
-  bool collapsed = false;
   for (auto it = f.begin(); it != f.end(); ++it) {
     const std::string& key = it.key();
     if (key == ".") {
       node.self = true;
-    } else if (absl::StartsWith(key, "f:")) {
-      Node& child = node.children[key.substr(2)];
-      if (it.value().is_object() && !it.value().empty()) {
-        FromFieldsV1Into(it.value(), child);
-        if (child.children.empty()) child.self = true;
-      } else {
-        child.self = true;
-      }
-    } else if (absl::StartsWith(key, "k:") || absl::StartsWith(key, "v:") || absl::StartsWith(key, "i:")) {
-      collapsed = true;
+      continue;
     }
-  }
-  if (collapsed) {
-    node.children.clear();
-    node.self = true;
+    if (key.size() < 2 || key[1] != ':') continue;
+    Node& child = node.children[key];
+    if (it.value().is_object() && !it.value().empty()) {
+      FromFieldsV1Into(it.value(), child);
+      if (child.children.empty()) child.self = true;
+    } else {
+      child.self = true;
+    }
   }
 }
 
@@ -66,7 +82,7 @@ FieldSet FieldSet::FromFieldsV1(const Value& fields_v1) {
 Value FieldSet::NodeToFieldsV1(const Node& node) {
   Value out = Value::object();
   if (node.self && !node.children.empty()) out["."] = Value::object();
-  for (const auto& [name, child] : node.children) out["f:" + name] = NodeToFieldsV1(child);
+  for (const auto& [name, child] : node.children) out[name] = NodeToFieldsV1(child);
   return out;
 }
 
@@ -98,6 +114,11 @@ bool FieldSet::HasAtOrUnder(const FieldPath& path) const {
   return n != nullptr && (n->self || !n->children.empty());
 }
 
+bool FieldSet::HasUnder(const FieldPath& path) const {
+  const Node* n = Lookup(path);
+  return n != nullptr && !n->children.empty();
+}
+
 bool FieldSet::Prune(Node& node) {
   for (auto it = node.children.begin(); it != node.children.end();) {
     if (Prune(it->second)) {
@@ -121,6 +142,17 @@ void FieldSet::RemoveAtOrUnder(const FieldPath& path) {
     cur = &it->second;
   }
   cur->children.erase(path.back());
+  Prune(root_);
+}
+
+void FieldSet::Remove(const FieldPath& path) {
+  Node* cur = &root_;
+  for (const std::string& p : path) {
+    auto it = cur->children.find(p);
+    if (it == cur->children.end()) return;
+    cur = &it->second;
+  }
+  cur->self = false;
   Prune(root_);
 }
 
@@ -154,80 +186,12 @@ FieldSet FieldSet::Difference(const FieldSet& other) const {
   return out;
 }
 
-const Value* ValueAtPath(const Value& obj, const FieldPath& path) {
-  const Value* cur = &obj;
-  for (const std::string& p : path) {
-    if (!cur->is_object()) return nullptr;
-    auto it = cur->find(p);
-    if (it == cur->end()) return nullptr;
-    cur = &*it;
+FieldSet FieldSet::Intersection(const FieldSet& other) const {
+  FieldSet out;
+  for (const FieldPath& p : Members()) {
+    if (other.Has(p)) out.Insert(p);
   }
-  return cur;
-}
-
-bool RemoveFieldAtPath(Value& obj, const FieldPath& path, size_t keep_depth) {
-  if (path.empty()) return false;
-  std::vector<Value*> chain{&obj};
-  for (size_t i = 0; i + 1 < path.size(); ++i) {
-    Value* cur = chain.back();
-    if (!cur->is_object()) return false;
-    auto it = cur->find(path[i]);
-    if (it == cur->end()) return false;
-    chain.push_back(&*it);
-  }
-  Value* parent = chain.back();
-  if (!parent->is_object() || parent->erase(path.back()) == 0) return false;
-  // chain[i] is the value at path[0..i); drop maps left empty.
-  for (size_t depth = chain.size() - 1; depth > keep_depth && depth >= 1; --depth) {
-    if (!chain[depth]->is_object() || !chain[depth]->empty()) break;
-    chain[depth - 1]->erase(path[depth - 1]);
-  }
-  return true;
-}
-
-namespace {
-
-void Diff(const Value& from, const Value& to, FieldPath& prefix, FieldSet& changed, FieldSet& removed) {
-  for (auto it = to.begin(); it != to.end(); ++it) {
-    prefix.push_back(it.key());
-    auto old = from.find(it.key());
-    if (old == from.end()) {
-      FieldSet added = FieldSet::FromObject(Value::object({{it.key(), it.value()}}));
-      for (FieldPath p : added.Members()) {
-        FieldPath full(prefix.begin(), prefix.end() - 1);
-        full.insert(full.end(), p.begin(), p.end());
-        changed.Insert(full);
-      }
-    } else if (old->is_object() && it.value().is_object() && !old->empty() && !it.value().empty()) {
-      Diff(*old, it.value(), prefix, changed, removed);
-    } else if (!SemanticallyEqual(*old, it.value())) {
-      if (it.value().is_object() && !it.value().empty()) {
-        FieldPath base = prefix;
-        for (const FieldPath& p : FieldSet::FromObject(it.value()).Members()) {
-          FieldPath full = base;
-          full.insert(full.end(), p.begin(), p.end());
-          changed.Insert(full);
-        }
-      } else {
-        changed.Insert(prefix);
-      }
-    }
-    prefix.pop_back();
-  }
-  for (auto it = from.begin(); it != from.end(); ++it) {
-    if (!to.contains(it.key())) {
-      prefix.push_back(it.key());
-      removed.Insert(prefix);
-      prefix.pop_back();
-    }
-  }
-}
-
-}  // namespace
-
-void DiffFields(const Value& from, const Value& to, FieldSet& changed, FieldSet& removed) {
-  FieldPath prefix;
-  if (from.is_object() && to.is_object()) Diff(from, to, prefix, changed, removed);
+  return out;
 }
 
 }  // namespace fluxcpp::apimachinery

@@ -1,11 +1,15 @@
 #pragma once
-// Sets of field paths, as recorded in metadata.managedFields[].fieldsV1.
+// Sets of field paths, as recorded in metadata.managedFields[].fieldsV1
+// (structured-merge-diff's fieldpath.Set).
 //
-// A path is a list of map keys from the object root ({"spec","replicas"}).
-// This model tracks maps field by field and treats every list as one atomic
-// leaf: list-element keys in fieldsV1 read from elsewhere ("k:{...}", "v:",
-// "i:") collapse to the list that holds them. "." marks a map that is owned
-// itself (kept on round-trip).
+// A path is a list of path elements, each kept in its fieldsV1 spelling:
+//   "f:<name>"        a map field,
+//   "k:{<json>}"      an item of an associative list (x-kubernetes-list-type
+//                     map), named by its key fields sorted by name,
+//   "v:<json>"        an item of a set list (x-kubernetes-list-type set),
+//   "i:<index>"       an item of a list addressed by position.
+// A member is a path owned itself; "." in fieldsV1 marks a member that also
+// has members below it (list items, owned maps).
 //
 // Value type; thread-compatible.
 
@@ -19,16 +23,24 @@ namespace fluxcpp::apimachinery {
 
 using FieldPath = std::vector<std::string>;
 
-// ".spec.replicas" — the form Kubernetes prints in conflict messages.
+// Path element constructors.
+std::string FieldElement(const std::string& name);
+// `keys`: the key fields of an associative list item (any order).
+std::string KeyElement(const object::Value& keys);
+std::string ValueElement(const object::Value& value);
+std::string IndexElement(size_t index);
+
+// ".spec.containers[name=\"a\"].image" — how Kubernetes prints paths in
+// conflict messages.
 std::string FieldPathString(const FieldPath& path);
+// Convenience: {"spec","replicas"} -> {"f:spec","f:replicas"}.
+FieldPath Fields(std::initializer_list<std::string> names);
 
 class FieldSet {
  public:
   FieldSet() = default;
 
-  // Every leaf of `obj` (scalars, lists, empty maps); non-empty maps recurse.
-  static FieldSet FromObject(const object::Value& obj);
-  // Parses a fieldsV1 object; unknown shapes are skipped.
+  // Parses a fieldsV1 object; non-object values are skipped.
   static FieldSet FromFieldsV1(const object::Value& fields_v1);
   object::Value ToFieldsV1() const;
 
@@ -38,14 +50,20 @@ class FieldSet {
   bool Has(const FieldPath& path) const;
   // True when `path` or anything under it is a member.
   bool HasAtOrUnder(const FieldPath& path) const;
+  // True when something strictly under `path` is a member.
+  bool HasUnder(const FieldPath& path) const;
   // Removes `path` and everything under it.
   void RemoveAtOrUnder(const FieldPath& path);
-  // Members (paths marked as owned), in key order.
+  // Removes the membership of `path` only (members below it stay).
+  void Remove(const FieldPath& path);
+  // Members (paths marked as owned), parents before children, in key order.
   std::vector<FieldPath> Members() const;
 
   FieldSet Union(const FieldSet& other) const;
   // Members of this set that `other` does not have.
   FieldSet Difference(const FieldSet& other) const;
+  // Members of this set that `other` also has.
+  FieldSet Intersection(const FieldSet& other) const;
 
   bool operator==(const FieldSet& other) const { return root_ == other.root_; }
 
@@ -55,7 +73,6 @@ class FieldSet {
     std::map<std::string, Node> children;
     bool operator==(const Node& o) const { return self == o.self && children == o.children; }
   };
-  static void FromObjectInto(const object::Value& obj, Node& node);
   static void FromFieldsV1Into(const object::Value& f, Node& node);
   static object::Value NodeToFieldsV1(const Node& node);
   static void Collect(const Node& node, FieldPath& prefix, std::vector<FieldPath>& out);
@@ -64,15 +81,5 @@ class FieldSet {
 
   Node root_;
 };
-
-// The value at `path` in `obj`, or nullptr.
-const object::Value* ValueAtPath(const object::Value& obj, const FieldPath& path);
-// Removes the field at `path`; then removes parent maps left empty, up to
-// (not including) `keep_depth` levels from the root. True when removed.
-bool RemoveFieldAtPath(object::Value& obj, const FieldPath& path, size_t keep_depth = 1);
-
-// Paths whose values differ between `from` and `to`: `changed` gets leaves
-// added or modified in `to`, `removed` gets leaves present only in `from`.
-void DiffFields(const object::Value& from, const object::Value& to, FieldSet& changed, FieldSet& removed);
 
 }  // namespace fluxcpp::apimachinery

@@ -119,6 +119,15 @@ class RestClient final : public Client {
     return Put(obj, options, "");
   }
 
+  absl::StatusOr<object::Value> CreateSubresource(const GroupVersionKind& gvk, const std::string& ns,
+                                                  const std::string& name, const std::string& subresource,
+                                                  const object::Value& body) override {
+    FLUX_ASSIGN_OR_RETURN(ResourceMapping m, Mapping(gvk));
+    FLUX_ASSIGN_OR_RETURN(std::string path, ObjectPath(m, ns, name, subresource));
+    FLUX_ASSIGN_OR_RETURN(std::string response, Send("POST", path, object::ToJson(body), "application/json"));
+    return ParseObject(response, "create");
+  }
+
   absl::StatusOr<object::Value> UpdateStatus(const object::Value& obj, const WriteOptions& options) override {
     return Put(obj, options, "status");
   }

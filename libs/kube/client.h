@@ -123,6 +123,14 @@ class Client {
                                               const std::string& name, PatchType type,
                                               const object::Value& patch, const WriteOptions& options = {},
                                               const std::string& subresource = "") = 0;
+  // POST `body` to a subresource of an existing object, e.g. a TokenRequest
+  // to serviceaccounts/<name>/token; returns the response object.
+  // Unimplemented unless the client overrides it.
+  virtual absl::StatusOr<object::Value> CreateSubresource(const GroupVersionKind& gvk, const std::string& ns,
+                                                          const std::string& name, const std::string& subresource,
+                                                          const object::Value& body) {
+    return absl::UnimplementedError("this client cannot create subresources");
+  }
   // Server-side apply of a full object (apiVersion/kind/metadata.name[/namespace] set).
   virtual absl::StatusOr<object::Value> Apply(const object::Value& obj, const ApplyOptions& options) = 0;
   // Server-side apply to the status subresource.

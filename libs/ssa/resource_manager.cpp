@@ -41,6 +41,34 @@ struct ForeignManager {
   std::string operation;  // "" = any
 };
 
+// The managed-fields entries of `live` (or those `cleanup` already replaces
+// them with) with every apiVersion set to `api_version`; null when none differs.
+object::Value MigratedManagedFields(const object::Value& live, const std::string& api_version,
+                                    object::Value& cleanup) {
+  object::Value* replaced = nullptr;
+  if (cleanup.is_array()) {
+    for (auto& op : cleanup) {
+      if (object::GetString(op, {"path"}) == "/metadata/managedFields") replaced = &op["value"];
+    }
+  }
+  const object::Value* entries = replaced != nullptr ? replaced : object::Find(live, {"metadata", "managedFields"});
+  if (entries == nullptr || !entries->is_array()) return nullptr;
+  bool changed = false;
+  object::Value out = *entries;
+  for (auto& entry : out) {
+    if (entry.is_object() && entry.contains("apiVersion") && object::GetString(entry, {"apiVersion"}) != api_version) {
+      entry["apiVersion"] = api_version;
+      changed = true;
+    }
+  }
+  if (!changed) return nullptr;
+  if (replaced != nullptr) {  // fold into the cleanup's own replace
+    *replaced = std::move(out);
+    return nullptr;
+  }
+  return out;
+}
+
 // Removes `pointer` (RFC 6901) from `obj` if present.
 void ErasePointer(object::Value& obj, const std::string& pointer) {
   try {
@@ -267,7 +295,10 @@ object::Value ResourceManager::CleanupPatch(const object::Value& live, const App
         continue;
       }
       bool is_foreign = subresource.empty() && std::any_of(foreign.begin(), foreign.end(), [&](const ForeignManager& f) {
-                          return f.name == manager && (f.operation.empty() || f.operation == operation);
+                          // Prefix match, as fluxcd/pkg/ssa: "kubectl" also covers kubectl-create,
+                          // kubectl-edit, kubectl-client-side-apply, kubectl-patch...
+                          return absl::StartsWith(manager, f.name) &&
+                                 (f.operation.empty() || f.operation == operation);
                         });
       if (is_foreign) {
         if (const object::Value* fields = object::Find(entry, {"fieldsV1"})) MergeFieldSets(merged, *fields);
@@ -393,6 +424,14 @@ ResourceManager::Plan ResourceManager::DryRun(object::Value obj, const ApplyOpti
   }
   plan.exists = live.ok();
   if (plan.exists && !HasAnnotationOrLabel(obj, "ssa", "Merge")) plan.cleanup = CleanupPatch(*live, options);
+  if (plan.exists && options.migrate_api_version) {
+    // MigrateAPIVersion: every managed-fields entry moves to the applied apiVersion.
+    object::Value migrated = MigratedManagedFields(*live, object::GetString(obj, {"apiVersion"}), plan.cleanup);
+    if (!migrated.is_null()) {
+      if (plan.cleanup.is_null()) plan.cleanup = object::Value::array();
+      plan.cleanup.push_back({{"op", "replace"}, {"path", "/metadata/managedFields"}, {"value", std::move(migrated)}});
+    }
+  }
   if (plan.exists && plan.cleanup.is_null() && ForComparison(*dry_result, ignore) == ForComparison(*live, ignore)) {
     plan.entry.action = Action::kUnchanged;
     return plan;

@@ -61,6 +61,11 @@ struct ApplyOptions {
   // JSON pointers (RFC 6901) excluded from drift detection for an object
   // (spec.ignore); may be empty.
   std::function<std::vector<std::string>(const object::Value&)> ignore_paths;
+  // MigrateAPIVersion feature gate: before applying an existing object, every
+  // managed-fields entry is rewritten to the applied object's apiVersion
+  // (entries left on an older version of a CRD make the API server reject
+  // applies with "field not declared in schema").
+  bool migrate_api_version = false;
 };
 
 class ResourceManager {

@@ -6,17 +6,46 @@
 
 namespace fluxcpp::kustomize_controller {
 
+absl::Status ValidateKubeConfigRef(const object::Value& obj) {
+  const object::Value* kubeconfig = object::Find(obj, {"spec", "kubeConfig"});
+  if (kubeconfig == nullptr || kubeconfig->is_null()) return absl::OkStatus();
+  auto set = [&](const char* field) {
+    const object::Value* v = object::Find(*kubeconfig, {field});
+    return v != nullptr && !v->is_null();
+  };
+  const bool secret = set("secretRef");
+  const bool configmap = set("configMapRef");
+  if (secret == configmap) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "spec.kubeConfig: exactly one of secretRef or configMapRef must be specified",
+        secret ? " (both are set)" : " (neither is set)"));
+  }
+  const char* ref = secret ? "secretRef" : "configMapRef";
+  if (object::GetString(*kubeconfig, {ref, "name"}).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("spec.kubeConfig.", ref, ".name is required"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ApplierClient> BuildApplierClient(kube::Client& base, const object::Value& obj,
-                                                 const KustomizationOptions& options) {
+                                                 const KustomizationOptions& options, TokenCache* tokens) {
   ApplierClient out;
   out.client = &base;
   const std::string ns = object::GetString(obj, {"metadata", "namespace"});
-  if (object::Find(obj, {"spec", "kubeConfig", "configMapRef"}) != nullptr) {
-    return absl::UnimplementedError(
-        "spec.kubeConfig.configMapRef: workload identity for remote clusters is not available in this version of "
-        "kustomize-controller");
-  }
-  if (const object::Value* ref = object::Find(obj, {"spec", "kubeConfig", "secretRef"}); ref != nullptr) {
+  if (absl::Status valid = ValidateKubeConfigRef(obj); !valid.ok()) return valid;
+  if (const object::Value* ref = object::Find(obj, {"spec", "kubeConfig", "configMapRef"});
+      ref != nullptr && !ref->is_null()) {
+    auto config = WorkloadIdentityKubeconfig(base, obj, options, tokens);
+    if (!config.ok()) return config.status();
+    auto remote = kube::Client::Create(*config);
+    if (!remote.ok()) {
+      return absl::Status(remote.status().code(), absl::StrCat("spec.kubeConfig.configMapRef: ",
+                                                               std::string(remote.status().message())));
+    }
+    out.remote = std::move(*remote);
+    out.client = out.remote.get();
+    out.is_remote = true;
+  } else if (const object::Value* ref = object::Find(obj, {"spec", "kubeConfig", "secretRef"}); ref != nullptr) {
     std::string name = object::GetString(*ref, {"name"});
     std::string key = object::GetString(*ref, {"key"});
     auto secret = base.Get(kube::GroupVersionKind{"", "v1", "Secret"}, ns, name);

@@ -1,7 +1,7 @@
 #pragma once
 // The client a Kustomization's objects are applied, health-checked and
 // pruned with (spec §10.14): the controller's own, or a remote cluster's
-// from spec.kubeConfig.secretRef, impersonating
+// from spec.kubeConfig.secretRef or .configMapRef (workload_identity.h), impersonating
 // system:serviceaccount:<ns>:<spec.serviceAccountName or
 // --default-service-account> when set.
 
@@ -12,6 +12,7 @@
 #include "libs/kube/client.h"
 #include "libs/object/value.h"
 #include "services/kustomize-controller/kustomization_options.h"
+#include "services/kustomize-controller/workload_identity.h"
 
 namespace fluxcpp::kustomize_controller {
 
@@ -23,9 +24,15 @@ struct ApplierClient {
   bool is_remote = false;
 };
 
-// `base` (the controller's client) reads the kubeconfig Secret and must
-// outlive the result. Errors name the field: "spec.kubeConfig...".
+// spec.kubeConfig must set exactly one of secretRef and configMapRef (the
+// CRD's rule, checked again because a server may not enforce it).
+// InvalidArgument naming the field otherwise; OK without spec.kubeConfig.
+absl::Status ValidateKubeConfigRef(const object::Value& kustomization);
+
+// `base` (the controller's client) reads the kubeconfig Secret or ConfigMap
+// and must outlive the result; `tokens` (may be null) caches workload-identity
+// tokens. Errors name the field: "spec.kubeConfig...".
 absl::StatusOr<ApplierClient> BuildApplierClient(kube::Client& base, const object::Value& kustomization,
-                                                 const KustomizationOptions& options);
+                                                 const KustomizationOptions& options, TokenCache* tokens = nullptr);
 
 }  // namespace fluxcpp::kustomize_controller

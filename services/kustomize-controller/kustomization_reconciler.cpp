@@ -20,6 +20,7 @@
 #include "libs/runtime/status_patcher.h"
 #include "libs/ssa/resource_manager.h"
 #include "services/kustomize-controller/applier_client.h"
+#include "services/kustomize-controller/change_log.h"
 #include "services/kustomize-controller/dependency_checker.h"
 #include "services/kustomize-controller/drift_ignore.h"
 #include "services/kustomize-controller/finalizer.h"
@@ -92,7 +93,9 @@ std::set<std::string> JobsWithTtl(const std::vector<object::Value>& objects) {
 
 KustomizationReconciler::KustomizationReconciler(kube::Client* client, runtime::EventRecorder* events,
                                                  KustomizationOptions options)
-    : client_(client), events_(events), options_(std::move(options)), reader_(client) {
+    : client_(client), events_(events), options_(std::move(options)), reader_(client),
+      tokens_(options_.token_cache_max_size,
+              std::chrono::duration_cast<std::chrono::seconds>(options_.token_cache_max_duration)) {
   if (options_.artifact_cache_size > 0) {
     constexpr const char* kCachePrefix = "kustomize-controller-artifacts-";
     ArtifactCache::RemoveStaleRoots(options_.tmp_dir, kCachePrefix);
@@ -190,6 +193,13 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
                      Result::RequeueAfter(retry_interval));
   }
 
+  // spec.kubeConfig must name exactly one source of credentials: a spec error, retried only on change.
+  if (absl::Status s = ValidateKubeConfigRef(obj); !s.ok()) {
+    waits_.Erase(key);
+    cond::MarkStalled(obj, runtime::kReconciliationFailedReason, std::string(s.message()));
+    return not_ready(runtime::kReconciliationFailedReason, std::string(s.message()), Result{});
+  }
+
   // Source.
   ResolvedSource source = ResolveSource(
       [this](const kube::GroupVersionKind& gvk, const std::string& ns, const std::string& name) {
@@ -219,7 +229,7 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
   const int64_t generation = object::GetInt(obj, {"metadata", "generation"});
 
   // The client that applies: remote cluster and/or impersonated tenant.
-  auto applier = BuildApplierClient(*client_, obj, options_);
+  auto applier = BuildApplierClient(*client_, obj, options_, &tokens_);
   if (!applier.ok()) {
     waits_.Erase(key);
     return not_ready(runtime::kReconciliationFailedReason, std::string(applier.status().message()),
@@ -381,6 +391,7 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
   apply_options.override_managers = options_.override_managers;
   apply_options.custom_stage_kinds = options_.custom_stage_kinds;
   apply_options.ignore_paths = *ignore;
+  apply_options.migrate_api_version = options_.migrate_api_version;
   const std::set<std::string> jobs_with_ttl = JobsWithTtl(*built);
   auto applied = manager.ApplyAllStaged(std::move(*built), apply_options);
   if (!applied.ok()) {
@@ -388,6 +399,10 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
                   Clock::now() - started);
     return not_ready(runtime::kReconciliationFailedReason, std::string(applied.status().message()),
                      Result::RequeueAfter(retry_interval), EventMeta(revision, origin_revision));
+  }
+  if (!applied->entries.empty()) {
+    ctx.logger().Info("server-side apply completed",
+                      {{"output", ChangeSetLogOutput(*applied, options_.group_change_log)}, {"revision", revision}});
   }
   if (applied->HasChanges()) {
     events_->Normal(obj, runtime::kProgressingReason, applied->ChangesSummary(), EventMeta(revision, origin_revision));
@@ -413,6 +428,11 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
                       Clock::now() - started);
         return not_ready(runtime::kPruneFailedReason, std::string(deleted.status().message()),
                          Result::RequeueAfter(retry_interval), EventMeta(revision, origin_revision));
+      }
+      if (!deleted->entries.empty()) {
+        std::vector<std::string> lines;
+        for (const auto& e : deleted->entries) lines.push_back(e.Line());
+        ctx.logger().Info(absl::StrCat("garbage collection completed: ", absl::StrJoin(lines, "\n")));
       }
       if (deleted->HasChanges()) {
         pruned = true;

@@ -3,7 +3,8 @@
 // resolve the source → dependsOn → fetch the artifact → build → post-build
 // substitution → staged server-side apply → prune → health. The pieces live
 // beside this file (source_resolver, dependency_checker, manifest_builder,
-// post_build, applier_client, health_checker, finalizer, history); this
+// post_build, applier_client + workload_identity, health_checker, finalizer,
+// history, change_log); this
 // class orders them and owns the conditions, events and status patch.
 //
 // Health checks never hold a worker: see health_checker.h.
@@ -28,6 +29,7 @@
 #include "services/kustomize-controller/health_checker.h"
 #include "services/kustomize-controller/kustomization_options.h"
 #include "services/kustomize-controller/source_resolver.h"
+#include "services/kustomize-controller/workload_identity.h"
 
 namespace fluxcpp::kustomize_controller {
 
@@ -51,6 +53,7 @@ class KustomizationReconciler : public runtime::Reconciler {
   KustomizationOptions options_;
   HealthWaits waits_;
   CachedReader reader_;
+  TokenCache tokens_;  // workload-identity tokens for spec.kubeConfig.configMapRef
   std::unique_ptr<ArtifactCache> artifacts_;  // null when disabled
 };
 

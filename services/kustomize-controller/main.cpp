@@ -16,6 +16,7 @@
 #include "libs/rpc/event_publisher.h"
 #include "libs/rpc/event_sink.h"
 #include "libs/runtime/events.h"
+#include "libs/runtime/index.h"
 #include "libs/runtime/manager.h"
 #include "libs/runtime/options.h"
 #include "services/kustomize-controller/kustomization_reconciler.h"
@@ -36,11 +37,37 @@ runtime::Request RequestOf(const object::Value& ks) {
   return {object::GetString(ks, {"metadata", "namespace"}), object::GetString(ks, {"metadata", "name"})};
 }
 
+// Informer index of Kustomizations by spec.sourceRef (namespace defaulted).
+constexpr char kSourceRefIndex[] = "sourceRef";
+
 // Kustomizations (from the controller's cache) that use the given source.
 std::vector<runtime::Request> ConsumersOf(runtime::Informer& kustomizations, const kc::SourceRef& source) {
   std::vector<runtime::Request> out;
-  for (const auto& ks : kustomizations.List()) {
-    if (kc::SourceRefOf(*ks) == source) out.push_back(RequestOf(*ks));
+  auto users =
+      kustomizations.ByIndex(kSourceRefIndex, runtime::ReferenceIndexValue(source.kind, source.ns, source.name));
+  if (!users.ok()) return out;  // the index is added in main() before anything runs
+  for (const auto& ks : *users) out.push_back(RequestOf(*ks));
+  return out;
+}
+
+// Informer index of Kustomizations by the ConfigMaps and Secrets of their
+// namespace they read: postBuild.substituteFrom and spec.kubeConfig refs.
+constexpr char kConfigRefIndex[] = "configRef";
+
+std::vector<std::string> ConfigRefsOf(const object::Value& ks) {
+  const std::string ns = object::GetString(ks, {"metadata", "namespace"});
+  std::vector<std::string> out;
+  for (const auto& ref : kc::SubstitutionSources(ks)) {  // "Kind/name"
+    size_t slash = ref.find('/');
+    if (slash != std::string::npos) {
+      out.push_back(runtime::ReferenceIndexValue(ref.substr(0, slash), ns, ref.substr(slash + 1)));
+    }
+  }
+  if (std::string n = object::GetString(ks, {"spec", "kubeConfig", "secretRef", "name"}); !n.empty()) {
+    out.push_back(runtime::ReferenceIndexValue("Secret", ns, n));
+  }
+  if (std::string n = object::GetString(ks, {"spec", "kubeConfig", "configMapRef", "name"}); !n.empty()) {
+    out.push_back(runtime::ReferenceIndexValue("ConfigMap", ns, n));
   }
   return out;
 }
@@ -50,19 +77,11 @@ std::vector<runtime::Request> ConsumersOf(runtime::Informer& kustomizations, con
 std::vector<runtime::Request> ConfigConsumersOf(runtime::Informer& kustomizations, const std::string& kind,
                                                 const object::Value& config) {
   std::vector<runtime::Request> out;
-  const std::string ns = object::GetString(config, {"metadata", "namespace"});
-  const std::string name = object::GetString(config, {"metadata", "name"});
-  const std::string id = kind + "/" + name;
-  for (const auto& ks : kustomizations.List()) {
-    if (object::GetString(*ks, {"metadata", "namespace"}) != ns) continue;
-    bool uses = false;
-    for (const auto& ref : kc::SubstitutionSources(*ks)) uses = uses || ref == id;
-    if (kind == "Secret" && object::GetString(*ks, {"spec", "kubeConfig", "secretRef", "name"}) == name) uses = true;
-    if (kind == "ConfigMap" && object::GetString(*ks, {"spec", "kubeConfig", "configMapRef", "name"}) == name) {
-      uses = true;
-    }
-    if (uses) out.push_back(RequestOf(*ks));
-  }
+  auto users = kustomizations.ByIndex(
+      kConfigRefIndex, runtime::ReferenceIndexValue(kind, object::GetString(config, {"metadata", "namespace"}),
+                                                    object::GetString(config, {"metadata", "name"})));
+  if (!users.ok()) return out;  // the index is added in main() before anything runs
+  for (const auto& ks : *users) out.push_back(RequestOf(*ks));
   return out;
 }
 
@@ -89,8 +108,6 @@ int main(int argc, char** argv) {
   std::string custom_stage_kinds;
   std::string watch_configs_selector = "reconcile.fluxcd.io/watch=Enabled";
   std::string unused_string;
-  int unused_int = 0;
-  Duration unused_duration = std::chrono::hours(1);
   flags.DurationFlag("requeue-dependency", &requeue_dependency,
                      "The interval at which failing dependencies are reevaluated.");
   flags.Int("http-retry", &options.http_retry, "The maximum number of retries when failing to fetch artifacts over HTTP.");
@@ -105,21 +122,21 @@ int main(int argc, char** argv) {
                    "Field manager disallowed to perform changes on managed resources.");
   flags.String("custom-apply-stage-kinds", &custom_stage_kinds,
                "Comma-separated list of kinds (group/Kind, Kind for the core group) applied in a stage after cluster definitions and classes.");
-  flags.Bool("insecure-kubeconfig-exec", &options.insecure_kubeconfig_exec,
-             "Allow use of the user.exec section in kubeconfigs provided for remote apply.");
   flags.Bool("insecure-kubeconfig-tls", &options.insecure_kubeconfig_tls,
              "Allow that kubeconfigs provided for remote apply can disable TLS verification.");
   flags.String("watch-configs-label-selector", &watch_configs_selector,
                "Watch for ConfigMaps and Secrets with matching labels.");
   flags.String("default-decryption-service-account", &unused_string,
                "Default service account for SOPS KMS workload identity (decryption is not available yet).");
-  flags.String("default-kubeconfig-service-account", &unused_string,
-               "Default service account for kubeConfig.configMapRef (workload identity is not available yet).");
+  flags.String("default-kubeconfig-service-account", &options.default_kubeconfig_service_account,
+               "Default service account used for kubeconfig (spec.kubeConfig.configMapRef without data.serviceAccountName; needs the ObjectLevelWorkloadIdentity feature gate).");
   flags.String("sops-age-secret", &unused_string, "Global age key Secret (decryption is not available yet).");
   flags.String("sops-vault-configmap", &unused_string, "Vault instance ConfigMap (decryption is not available yet).");
-  flags.Int("token-cache-max-size", &unused_int, "Maximum size of the token cache (accepted for compatibility).");
-  flags.DurationFlag("token-cache-max-duration", &unused_duration,
-                     "Maximum duration of cached tokens (accepted for compatibility).");
+  int token_cache_max_size = 100;
+  flags.Int("token-cache-max-size", &token_cache_max_size,
+            "Maximum number of workload-identity tokens cached (spec.kubeConfig.configMapRef); 0 disables the cache.");
+  flags.DurationFlag("token-cache-max-duration", &options.token_cache_max_duration,
+                     "The maximum duration a workload-identity token is cached.");
   flags.String("source-grpc-addr", &source_grpc_addr,
                "host:port of source-controller's gRPC ArtifactService for immediate artifact notices (empty: Kubernetes watch only).");
   if (absl::Status s = flags.Parse(argc, argv); !s.ok()) {
@@ -128,6 +145,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.requeue_dependency = requeue_dependency;
+  // --insecure-kubeconfig-exec is a common flag (libs/runtime/options.cpp).
+  options.insecure_kubeconfig_exec = manager_options.insecure_kubeconfig_exec;
   options.tmp_dir = EnvOr("TMPDIR", "/tmp");
   for (absl::string_view item : absl::StrSplit(custom_stage_kinds, ',', absl::SkipWhitespace())) {
     std::string text(item);
@@ -154,6 +173,15 @@ int main(int argc, char** argv) {
   options.fail_fast = !manager_options.FeatureEnabled(kc::kDisableFailFastBehavior);
   options.cancel_health_check_on_new_revision = manager_options.FeatureEnabled(kc::kCancelHealthCheckOnNewRevision);
   options.external_artifact = manager_options.FeatureEnabled(kc::kExternalArtifact);
+  options.object_level_workload_identity = manager_options.FeatureEnabled(kc::kObjectLevelWorkloadIdentity);
+  options.group_change_log = manager_options.FeatureEnabled(kc::kGroupChangeLog);
+  options.migrate_api_version = manager_options.FeatureEnabled(kc::kMigrateAPIVersion);
+  if (!manager_options.FeatureEnabled(kc::kDisableStatusPollerCache)) {
+    // See README.md (feature gates): health checks always read from the API server here.
+    log.Info("DisableStatusPollerCache=false has no effect: health checks read each object from the API server "
+             "once per poll and release the worker in between, so there is no status poller cache to enable");
+  }
+  options.token_cache_max_size = token_cache_max_size > 0 ? static_cast<size_t>(token_cache_max_size) : 0;
   if (options.concurrent_ssa < 1) options.concurrent_ssa = 1;
 
   auto manager = runtime::Manager::Create(manager_options);
@@ -176,6 +204,13 @@ int main(int argc, char** argv) {
   runtime::Controller& controller =
       (*manager)->AddController((*manager)->ControllerDefaults("kustomization", gvk), std::move(reconciler));
   runtime::Informer& kustomizations = controller.informer();
+  for (auto [index, fn] : {std::pair<const char*, runtime::IndexFunc>{kSourceRefIndex,
+                                                                      runtime::IndexByReference({"spec", "sourceRef"})},
+                           {kConfigRefIndex, ConfigRefsOf}}) {
+    if (absl::Status s = kustomizations.AddIndexer(index, std::move(fn)); !s.ok()) {
+      return Fail(log, "cannot index Kustomizations", s);
+    }
+  }
   // Reconciles read their Kustomization and its source from these caches.
   reader.SetKustomizations(&kustomizations);
 

@@ -28,6 +28,7 @@
 #include "tools/dev-apiserver/authorizer.h"
 #include "tools/dev-apiserver/object_service.h"
 #include "tools/dev-apiserver/request_info.h"
+#include "tools/dev-apiserver/token_request.h"
 
 namespace httplib {
 class Server;
@@ -46,6 +47,8 @@ struct ApiServerOptions {
   const Authenticator* authenticator = nullptr;
   const Authorizer* authorizer = nullptr;
   bool rbac = false;  // for review reasons only
+  // Serves serviceaccounts/<name>/token (token_request.h); not owned, may be null.
+  const ServiceAccountTokens* service_account_tokens = nullptr;
   // HTTPS when both are set (PEM).
   std::string tls_cert_pem;
   std::string tls_key_pem;

@@ -9,6 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "tools/dev-apiserver/api_error.h"
 
 namespace fluxcpp::devapiserver {
@@ -85,6 +87,7 @@ absl::StatusOr<std::map<std::string, UserInfo>> Authenticator::ParseTokenFile(co
 absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(const AuthenticatorOptions& options) {
   std::unique_ptr<Authenticator> a(new Authenticator());
   a->reject_unknown_tokens_ = options.reject_unknown_tokens;
+  a->service_account_tokens_ = options.service_account_tokens;
   if (!options.token_auth_file.empty()) {
     std::ifstream in(options.token_auth_file);
     if (!in) return absl::NotFoundError(absl::StrCat("cannot read --token-auth-file ", options.token_auth_file));
@@ -106,6 +109,9 @@ absl::StatusOr<UserInfo> Authenticator::Authenticate(const std::string& authoriz
     if (absl::StartsWithIgnoreCase(header, "bearer ")) {
       std::string token(absl::StripAsciiWhitespace(header.substr(7)));
       if (auto it = tokens_.find(token); it != tokens_.end()) return it->second;
+      if (service_account_tokens_ != nullptr) {
+        if (auto sa = service_account_tokens_->Authenticate(token, absl::ToUnixSeconds(absl::Now()))) return *sa;
+      }
       if (reject_unknown_tokens_) return Unauthorized();
       return AnonymousUser();
     }

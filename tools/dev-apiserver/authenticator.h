@@ -19,6 +19,7 @@
 #include <openssl/ssl.h>
 
 #include "absl/status/statusor.h"
+#include "tools/dev-apiserver/token_request.h"
 #include "tools/dev-apiserver/user_info.h"
 
 namespace fluxcpp::devapiserver {
@@ -27,6 +28,8 @@ struct AuthenticatorOptions {
   std::string admin_token;
   std::string token_auth_file;  // "" for none
   bool reject_unknown_tokens = false;
+  // Accepts the TokenRequest tokens it issued (token_request.h); not owned.
+  const ServiceAccountTokens* service_account_tokens = nullptr;
 };
 
 class Authenticator {
@@ -45,6 +48,7 @@ class Authenticator {
   Authenticator() = default;
   std::map<std::string, UserInfo> tokens_;
   bool reject_unknown_tokens_ = false;
+  const ServiceAccountTokens* service_account_tokens_ = nullptr;
 };
 
 }  // namespace fluxcpp::devapiserver

@@ -1,5 +1,7 @@
 #include "tools/dev-apiserver/builtin_kinds.h"
 
+#include "tools/dev-apiserver/builtin_schemas.h"
+
 namespace fluxcpp::devapiserver {
 namespace {
 
@@ -92,6 +94,7 @@ std::vector<ResourceInfo> BuiltinResources() {
       info.scale_status_replicas_path = ".status.replicas";
       info.scale_selector_path = ".spec.selector";
     }
+    info.builtin_schema = InlinedBuiltinSchema(info.group, info.version, info.kind);
     out.push_back(std::move(info));
   }
   return out;

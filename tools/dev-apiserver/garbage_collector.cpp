@@ -155,7 +155,7 @@ bool GarbageCollector::ProcessTerminating(const ObjectKey& key) {
   auto parsed = object::ParseJson(*stored->json);
   if (!parsed.ok() || !Terminating(*parsed)) return false;
   Value& obj = *parsed;
-  const std::string uid = stored->uid;
+  const std::string uid = object::GetString(obj, {"metadata", "uid"});
 
   if (IsNamespaceResource(*r)) {
     std::vector<ObjectKey> contents = store.KeysInNamespace(key.name);

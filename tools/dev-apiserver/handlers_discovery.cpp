@@ -44,8 +44,18 @@ bool ApiServer::ServeDiscovery(const httplib::Request& req, httplib::Response& r
     }
     return true;
   }
+  if (path == "/openapi/v2") {
+    // JSON only (see openapi.h): a client accepting only protobuf gets 406.
+    std::string accept = req.get_header_value("Accept");
+    if (!accept.empty() && accept.find("json") == std::string::npos && accept.find("*/*") == std::string::npos) {
+      WriteError(res, ApiError(406, "NotAcceptable",
+                               "only the following media types are accepted: application/json"));
+      return true;
+    }
+    WriteValue(res, 200, OpenApiV2(service_.registry()));
+    return true;
+  }
   if (absl::StartsWith(path, "/openapi/")) {
-    // No OpenAPI v2 document (see openapi.h).
     WriteError(res, PathNotFoundError());
     return true;
   }

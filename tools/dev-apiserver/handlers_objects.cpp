@@ -195,6 +195,9 @@ void ApiServer::ServeResource(const httplib::Request& req, httplib::Response& re
     WriteError(res, PathNotFoundError());
     return;
   }
+  if (info.subresource == "token" && r->group.empty() && r->plural == "serviceaccounts" && !info.name.empty()) {
+    return ServeTokenRequest(options_.service_account_tokens, service_, req, res, info.ns, info.name);
+  }
   if (!info.subresource.empty() && !(info.subresource == "status" && r->has_status) &&
       !(info.subresource == "scale" && r->HasScale())) {
     WriteError(res, PathNotFoundError());

@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "libs/core/flags.h"
 #include "libs/core/logger.h"
 #include "tools/dev-apiserver/api_server.h"
@@ -23,6 +24,7 @@
 #include "tools/dev-apiserver/object_service.h"
 #include "tools/dev-apiserver/resource_registry.h"
 #include "tools/dev-apiserver/store.h"
+#include "tools/dev-apiserver/token_request.h"
 #include "tools/dev-apiserver/workload_simulator.h"
 
 using namespace fluxcpp;
@@ -50,6 +52,9 @@ int main(int argc, char** argv) {
   std::string authorization_mode = "AlwaysAllow";
   std::string tls_dir;
   Duration simulate_delay = std::chrono::seconds(0);
+  std::string sa_key_file;
+  std::string sa_issuer = kDefaultServiceAccountIssuer;
+  std::string api_audiences;
   FlagSet flags("dev-apiserver");
   flags.String("listen", &listen, "HOST:PORT to serve the Kubernetes API on (port 0 picks a free port)");
   flags.String("data-dir", &data_dir, "directory for the write-ahead log; empty keeps everything in memory");
@@ -68,6 +73,12 @@ int main(int argc, char** argv) {
   flags.String("authorization-mode", &authorization_mode, "AlwaysAllow or RBAC");
   flags.DurationFlag("simulate-delay", &simulate_delay,
                      "how long simulated workloads take to become ready (or to fail)");
+  flags.String("service-account-signing-key-file", &sa_key_file,
+               "HMAC key for TokenRequest tokens (created when missing); servers sharing it accept each other's "
+               "tokens. Default <data-dir>/sa-signing-key, or a random key without --data-dir");
+  flags.String("service-account-issuer", &sa_issuer, "iss claim of issued service-account tokens");
+  flags.String("api-audiences", &api_audiences,
+               "comma-separated audiences a service-account token must name one of (default: the issuer)");
   absl::Status parsed = flags.Parse(argc, argv);
   if (absl::IsCancelled(parsed)) return 0;
   if (!parsed.ok()) {
@@ -108,7 +119,25 @@ int main(int argc, char** argv) {
       }
     }
   }
+  ServiceAccountTokenOptions sa_options;
+  if (sa_key_file.empty() && !data_dir.empty()) {
+    ::mkdir(data_dir.c_str(), 0755);
+    sa_key_file = data_dir + "/sa-signing-key";
+  }
+  if (!sa_key_file.empty()) {
+    auto key = ServiceAccountTokens::LoadOrCreateKey(sa_key_file);
+    if (!key.ok()) return Fail(std::string(key.status().message()));
+    sa_options.signing_key = *key;
+  } else {
+    sa_options.signing_key = ServiceAccountTokens::RandomKey();
+  }
+  sa_options.issuer = sa_issuer;
+  for (absl::string_view a : absl::StrSplit(api_audiences, ',', absl::SkipWhitespace())) {
+    sa_options.api_audiences.emplace_back(absl::StripAsciiWhitespace(a));
+  }
+  ServiceAccountTokens sa_tokens(sa_options);
   AuthenticatorOptions auth_options;
+  auth_options.service_account_tokens = &sa_tokens;
   auth_options.admin_token = token;
   auth_options.token_auth_file = token_auth_file;
   auth_options.reject_unknown_tokens = rbac;
@@ -152,6 +181,7 @@ int main(int argc, char** argv) {
   options.authenticator = authenticator->get();
   options.authorizer = rbac ? static_cast<const Authorizer*>(&rbac_authorizer) : &allow_all;
   options.rbac = rbac;
+  options.service_account_tokens = &sa_tokens;
   KubeconfigOptions kubeconfig{"", token, ""};
   if (tls) {
     if (tls_dir.empty() && !data_dir.empty()) tls_dir = data_dir + "/pki";

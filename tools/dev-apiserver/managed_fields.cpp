@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/apimachinery/semantic_equal.h"
+#include "libs/apimachinery/structured_merge.h"
 #include "tools/dev-apiserver/api_error.h"
 
 namespace fluxcpp::devapiserver {
@@ -13,6 +14,7 @@ namespace {
 
 using apimachinery::FieldPath;
 using apimachinery::FieldSet;
+using apimachinery::MergeSchema;
 using object::Value;
 
 constexpr const char* kSystemMetadata[] = {"name",      "namespace",         "uid",
@@ -91,23 +93,24 @@ Entry& UpsertEntry(std::vector<Entry>& entries, const FieldManagerContext& ctx, 
   return *e;
 }
 
-// Merges `applied` into `live`: maps recursively, everything else replaced,
-// null removes.
-void ApplyMerge(Value& live, const Value& applied) {
-  for (auto it = applied.begin(); it != applied.end(); ++it) {
-    if (it.value().is_null()) {
-      live.erase(it.key());
-    } else if (it.value().is_object()) {
-      auto found = live.find(it.key());
-      if (found == live.end() || !found->is_object()) {
-        live[it.key()] = Value::object();
-        found = live.find(it.key());
-      }
-      ApplyMerge(*found, it.value());
-    } else {
-      live[it.key()] = it.value();
-    }
+// Whether `set` owns a map field above `p` as one leaf (e.g. a whole list
+// recorded as atomic by an older writer): then it owns `p` too.
+bool OwnsAncestorAtomically(const FieldSet& set, const FieldPath& p) {
+  for (size_t n = 1; n < p.size(); ++n) {
+    FieldPath prefix(p.begin(), p.begin() + n);
+    if (prefix.back().rfind("f:", 0) == 0 && set.Has(prefix) && !set.HasUnder(prefix)) return true;
   }
+  return false;
+}
+
+// Whether the last element of `p` names a map field (not a list item).
+bool IsField(const FieldPath& p) { return !p.empty() && p.back().rfind("f:", 0) == 0; }
+
+// `p` is a key field of the list item it sits in (`k:{"name":"a"}` / `f:name`).
+bool IsKeyFieldOfItem(const FieldPath& p) {
+  if (p.size() < 2 || !IsField(p) || p[p.size() - 2].rfind("k:", 0) != 0) return false;
+  auto keys = object::ParseJson(p[p.size() - 2].substr(2));
+  return keys.ok() && keys->is_object() && keys->contains(p.back().substr(2));
 }
 
 }  // namespace
@@ -137,12 +140,15 @@ Value ScopedFields(const Value& obj, const FieldManagerContext& ctx) {
 absl::StatusOr<Value> ServerSideApply(const ResourceInfo& resource, const Value* live, const Value& applied,
                                       const FieldManagerContext& ctx, bool force) {
   Value scoped = ScopedFields(applied, ctx);
-  // Nulls express "no opinion/remove", they are not owned.
-  FieldSet applied_set;
-  for (const FieldPath& p : FieldSet::FromObject(scoped).Members()) {
-    const Value* v = apimachinery::ValueAtPath(scoped, p);
-    if (v != nullptr && !v->is_null()) applied_set.Insert(p);
+  MergeSchema schema(resource.StructuralSchema());
+  if (std::vector<std::string> bad = apimachinery::CheckAssociativeLists(scoped, schema); !bad.empty()) {
+    std::string ns = object::GetString(applied, {"metadata", "namespace"});
+    std::string name = object::GetString(applied, {"metadata", "name"});
+    return BadRequestError(absl::StrCat("failed to create typed patch object (", ns.empty() ? "" : ns + "/", name,
+                                        "; ", resource.ApiVersion(), ", Kind=", resource.kind, "): ", bad.front()));
   }
+  // Nulls express "no opinion/remove", they are not owned.
+  FieldSet applied_set = apimachinery::FieldSetOf(scoped, schema);
   Value result = live != nullptr ? *live : Value::object();
   std::vector<Entry> entries = live != nullptr ? ReadEntries(*live) : std::vector<Entry>{};
   Entry* mine = FindEntry(entries, ctx.manager, "Apply", ctx.subresource);
@@ -156,9 +162,13 @@ absl::StatusOr<Value> ServerSideApply(const ResourceInfo& resource, const Value*
   std::map<std::string, std::vector<FieldPath>> conflict_paths;
   if (live != nullptr) {
     for (const FieldPath& p : applied_set.Members()) {
-      const Value* want = apimachinery::ValueAtPath(scoped, p);
-      const Value* have = apimachinery::ValueAtPath(*live, p);
-      bool differs = have == nullptr || want == nullptr || !apimachinery::SemanticallyEqual(*have, *want);
+      const Value* have = apimachinery::ValueAtPath(*live, p, schema);
+      bool differs = have == nullptr;
+      if (!differs && IsField(p)) {
+        // A list item itself only conflicts when the apply adds it.
+        const Value* want = apimachinery::ValueAtPath(scoped, p, schema);
+        differs = want == nullptr || !apimachinery::SemanticallyEqual(*have, *want);
+      }
       for (Entry& e : entries) {
         if (&e == mine || !e.fields.Has(p)) continue;
         if (!differs) continue;  // same value: shared ownership
@@ -186,7 +196,7 @@ absl::StatusOr<Value> ServerSideApply(const ResourceInfo& resource, const Value*
         *live, {"metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"});
     auto last_applied = object::ParseJson(last);
     if (!last.empty() && last_applied.ok()) {
-      FieldSet allowed = FieldSet::FromObject(ScopedFields(*last_applied, ctx));
+      FieldSet allowed = apimachinery::FieldSetOf(ScopedFields(*last_applied, ctx), schema);
       bool all_allowed = true;
       for (const auto& [who, fields] : conflict_paths) {
         for (const FieldPath& p : fields) {
@@ -223,25 +233,32 @@ absl::StatusOr<Value> ServerSideApply(const ResourceInfo& resource, const Value*
   }
   for (auto& [entry, path] : transfers) entry->fields.RemoveAtOrUnder(path);
 
-  ApplyMerge(result, scoped);
+  result = apimachinery::MergeApplied(result, scoped, schema);
 
-  // Remove what this manager applied before and no longer applies, unless
-  // someone else still owns it.
+  // Remove what this manager applied before and no longer applies (fields,
+  // list items), unless someone else still owns it or something under it.
   FieldSet dropped = previous.Difference(applied_set);
-  for (const FieldPath& p : dropped.Members()) {
-    if (applied_set.HasAtOrUnder(p)) continue;
-    bool owned_elsewhere = false;
+  FieldSet others;
+  for (const Entry& e : entries) {
+    if (&e != mine) others = others.Union(e.fields);
+  }
+  auto owned_atomically_above = [&](const FieldPath& p) {
     for (const Entry& e : entries) {
-      if (&e != mine && e.fields.HasAtOrUnder(p)) owned_elsewhere = true;
+      if (&e != mine && OwnsAncestorAtomically(e.fields, p)) return true;
     }
-    if (!owned_elsewhere) apimachinery::RemoveFieldAtPath(result, p, /*keep_depth=*/1);
+    return false;
+  };
+  for (const FieldPath& p : dropped.Members()) {
+    if (applied_set.HasAtOrUnder(p) || others.HasAtOrUnder(p) || owned_atomically_above(p)) continue;
+    if (IsKeyFieldOfItem(p)) continue;  // an item someone else keeps keeps its keys
+    apimachinery::RemovePath(result, p, schema, /*keep_depth=*/1);
   }
   UpsertEntry(entries, ctx, "Apply", applied_set);
   WriteEntries(result, entries);
   return result;
 }
 
-void RecordUpdate(const Value* old_obj, Value& new_obj, const FieldManagerContext& ctx) {
+void RecordUpdate(const ResourceInfo& resource, const Value* old_obj, Value& new_obj, const FieldManagerContext& ctx) {
   std::vector<Entry> old_entries = old_obj != nullptr ? ReadEntries(*old_obj) : std::vector<Entry>{};
   const Value* sent = object::Find(new_obj, {"metadata", "managedFields"});
   const Value* had = old_obj != nullptr ? object::Find(*old_obj, {"metadata", "managedFields"}) : nullptr;
@@ -250,7 +267,7 @@ void RecordUpdate(const Value* old_obj, Value& new_obj, const FieldManagerContex
   FieldSet changed, removed;
   Value before = old_obj != nullptr ? ScopedFields(*old_obj, ctx) : Value::object();
   Value after = ScopedFields(new_obj, ctx);
-  apimachinery::DiffFields(before, after, changed, removed);
+  apimachinery::DiffFields(before, after, MergeSchema(resource.StructuralSchema()), changed, removed);
   if (changed.Empty() && removed.Empty()) {
     if (old_obj != nullptr) {
       if (had != nullptr) {

@@ -1,12 +1,15 @@
 #pragma once
 // metadata.managedFields bookkeeping and server-side apply.
 //
-// Model (a simplification of structured-merge-diff, see field_set.h): maps
-// are tracked field by field, lists are atomic. Apply merges the applied
-// configuration into the live object (maps recursively, lists and scalars
-// replaced, null removes), records the applied field set for the manager,
-// and removes fields the manager applied before but no longer applies,
-// unless another manager also owns them. A field the applier sets to a value
+// Model: structured-merge-diff over the resource's structural schema (the
+// CRD's openAPIV3Schema or the built-in kind's published schema, see
+// libs/apimachinery/structured_merge.h): maps are tracked field by field,
+// lists by `x-kubernetes-list-type` (map lists item by item with
+// `k:{...}` keys, sets by value, others atomic). Apply merges the applied
+// configuration into the live object (null removes), records the applied
+// field set for the manager, and removes fields and list items the manager
+// applied before but no longer applies, unless another manager also owns
+// them (or something under them). A field the applier sets to a value
 // different from the live one, while another manager owns it, is a conflict
 // (409) unless `force`, in which case ownership moves to the applier.
 // Updates (PUT/PATCH/create) give the writer ownership of the fields it
@@ -47,7 +50,7 @@ absl::StatusOr<object::Value> ServerSideApply(const ResourceInfo& resource, cons
 // ctx.manager into new_obj's managedFields. Leaves managedFields alone when
 // nothing in scope changed, or when the request itself rewrote managedFields
 // (`new_obj`'s differ from `old_obj`'s: the client's are kept as sent).
-void RecordUpdate(const object::Value* old_obj, object::Value& new_obj, const FieldManagerContext& ctx);
+void RecordUpdate(const ResourceInfo& resource, const object::Value* old_obj, object::Value& new_obj, const FieldManagerContext& ctx);
 
 // The manager name kube derives from a User-Agent when no fieldManager is
 // given ("kubectl/v1.32 (linux/amd64)" -> "kubectl").

@@ -244,7 +244,7 @@ absl::StatusOr<ObjectService::ListResult> ObjectService::List(const RequestScope
     if (term.field != "metadata.name" && term.field != "metadata.namespace") needs_object = true;
   }
   auto keep = [&](const std::string& ns, const std::string& name, const StoredObject& o) {
-    if (!options.labels.Matches(o.labels)) return false;
+    if (!options.labels.Empty() && !options.labels.Matches(o.labels())) return false;
     if (options.fields.Empty()) return true;
     if (!needs_object) {
       // name/namespace come from the key: no parse needed.
@@ -346,7 +346,7 @@ absl::StatusOr<WriteResult> ObjectService::Create(const RequestScope& in_scope, 
         if (current != nullptr) return AlreadyExistsError(r, name);
         FLUX_ASSIGN_OR_RETURN(Value obj, PrepareCreate(scope, body, view));
         FieldManagerContext ctx = ManagerContext(scope);
-        RecordUpdate(nullptr, obj, ctx);
+        RecordUpdate(*scope.resource, nullptr, obj, ctx);
         uid = object::GetString(obj, {"metadata", "uid"});
         if (IsCrdResource(r) && !scope.dry_run) registry_.SetCustom(name, ResourcesFromCrd(obj));
         return Store::Mutation{Op::kPut, std::move(obj)};
@@ -407,7 +407,7 @@ absl::StatusOr<Store::Mutation> ObjectService::PrepareUpdate(const RequestScope&
   }
   if (record_update) {
     FieldManagerContext ctx = ManagerContext(scope);
-    RecordUpdate(&current, obj, ctx);
+    RecordUpdate(*scope.resource, &current, obj, ctx);
   }
   if (HasDeletionTimestamp(current) && Finalizers(obj).empty() && !IsNamespaceResource(r)) {
     return Store::Mutation{Op::kDelete, std::move(obj)};

@@ -38,6 +38,9 @@ struct ResourceInfo {
   std::vector<PrinterColumn> printer_columns;
   // CRD openAPIV3Schema of this version (nullptr when none), for defaulting.
   std::shared_ptr<const object::Value> schema;
+  // Built-in kinds: their published schema with every $ref inlined (list
+  // types for server-side apply, unknown fields for fieldValidation=Strict).
+  std::shared_ptr<const object::Value> builtin_schema;
   // CRD name (<plural>.<group>) when custom.
   std::string crd_name;
   // The scale subresource (<plural>/scale) when spec_replicas_path is set:
@@ -56,6 +59,10 @@ struct ResourceInfo {
   std::string GroupKind() const { return group.empty() ? kind : kind + "." + group; }
   // Whether writes maintain metadata.generation.
   bool TracksGeneration() const { return has_status || custom; }
+  // The structural schema of this version, if any (CRD or built-in).
+  const object::Value* StructuralSchema() const {
+    return schema != nullptr ? schema.get() : builtin_schema.get();
+  }
 };
 
 using ResourcePtr = std::shared_ptr<const ResourceInfo>;

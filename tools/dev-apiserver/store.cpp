@@ -29,8 +29,8 @@ bool ParseWalKey(const std::string& text, ObjectKey* key) {
 
 // Extracts the indexed fields of an object.
 void Describe(const Value& obj, StoredObject& out) {
-  out.labels = apimachinery::LabelsOf(obj);
-  out.uid = object::GetString(obj, {"metadata", "uid"});
+  out.set_labels(apimachinery::LabelsOf(obj));
+  out.uid = UidKey(object::GetString(obj, {"metadata", "uid"}));
   out.owner_uids.clear();
   if (const Value* refs = object::Find(obj, {"metadata", "ownerReferences"}); refs != nullptr && refs->is_array()) {
     for (const Value& ref : *refs) {
@@ -62,6 +62,51 @@ void SortKeys(Value& v) {
 }
 
 }  // namespace
+
+apimachinery::Labels StoredObject::labels() const {
+  apimachinery::Labels out;
+  size_t pos = 0;
+  while (pos < packed_labels.size()) {
+    size_t key_end = packed_labels.find('\0', pos);
+    size_t value_end = packed_labels.find('\0', key_end + 1);
+    out.emplace(packed_labels.substr(pos, key_end - pos), packed_labels.substr(key_end + 1, value_end - key_end - 1));
+    pos = value_end + 1;
+  }
+  return out;
+}
+
+void StoredObject::set_labels(const apimachinery::Labels& labels) {
+  packed_labels.clear();
+  for (const auto& [k, v] : labels) {
+    packed_labels += k;
+    packed_labels += '\0';
+    packed_labels += v;
+    packed_labels += '\0';
+  }
+  packed_labels.shrink_to_fit();
+}
+
+absl::uint128 UidKey(const std::string& uid) {
+  if (uid.empty()) return 0;
+  uint64_t hi = 0, lo = 0;
+  int digits = 0;
+  bool hex = uid.size() == 36;
+  for (char c : uid) {
+    if (c == '-') continue;
+    int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    if (v < 0 || digits >= 32) {
+      hex = false;
+      break;
+    }
+    (digits < 16 ? hi : lo) = ((digits < 16 ? hi : lo) << 4) | static_cast<uint64_t>(v);
+    ++digits;
+  }
+  if (hex && digits == 32 && (hi | lo) != 0) return absl::MakeUint128(hi, lo);
+  // Not a UUID: two independent 64-bit hashes (never 0).
+  uint64_t a = std::hash<std::string>{}(uid);
+  uint64_t b = std::hash<std::string>{}(uid + "\x01uid");
+  return absl::MakeUint128(a | 1, b);
+}
 
 std::string NsNameKey(const std::string& ns, const std::string& name) { return absl::StrCat(ns, "/", name); }
 
@@ -137,8 +182,8 @@ const StoredObject* Store::View::Get(const std::string& resource, const std::str
 }
 
 bool Store::View::NamespaceHasObjects(const std::string& ns) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  auto it = store_->by_namespace_.find(ns);
-  return it != store_->by_namespace_.end() && !it->second.empty();
+  auto it = store_->objects_in_namespace_.find(ns);
+  return it != store_->objects_in_namespace_.end() && it->second > 0;
 }
 
 std::optional<StoredObject> Store::Get(const std::string& resource, const std::string& ns,
@@ -182,9 +227,9 @@ Store::ListResult Store::List(const std::string& resource, const std::string& ns
 }
 
 void Store::IndexLocked(const ObjectKey& key, const StoredObject& obj, bool add) {
-  if (!obj.uid.empty()) {
+  if (obj.uid != 0) {
     if (add) {
-      by_uid_[obj.uid] = key;
+      by_uid_.insert(obj.uid);
     } else {
       by_uid_.erase(obj.uid);
     }
@@ -199,10 +244,9 @@ void Store::IndexLocked(const ObjectKey& key, const StoredObject& obj, bool add)
   }
   if (!key.ns.empty()) {
     if (add) {
-      by_namespace_[key.ns].insert(key);
-    } else if (auto it = by_namespace_.find(key.ns); it != by_namespace_.end()) {
-      it->second.erase(key);
-      if (it->second.empty()) by_namespace_.erase(it);
+      ++objects_in_namespace_[key.ns];
+    } else if (auto it = objects_in_namespace_.find(key.ns); it != objects_in_namespace_.end()) {
+      if (--it->second == 0) objects_in_namespace_.erase(it);
     }
   }
 }
@@ -264,7 +308,9 @@ absl::StatusOr<Store::Outcome> Store::Mutate(const ObjectKey& key, const MutateF
     }
     int64_t rv = rv_ + 1;
     meta["resourceVersion"] = std::to_string(rv);
-    auto json = std::make_shared<const std::string>(object::ToJson(obj));
+    std::string text = object::ToJson(obj);
+    text.shrink_to_fit();  // kept for the object's lifetime
+    auto json = std::make_shared<const std::string>(std::move(text));
     if (wal_ != nullptr) {
       Wal::Record rec{rv, m.op == Mutation::Op::kPut ? Wal::Op::kPut : Wal::Op::kDelete, WalKey(key),
                       m.op == Mutation::Op::kPut ? *json : std::string()};
@@ -286,11 +332,11 @@ absl::StatusOr<Store::Outcome> Store::Mutate(const ObjectKey& key, const MutateF
       Describe(obj, stored);
       stored.rv = rv;
       stored.json = json;
-      event->labels = stored.labels;
+      event->labels = stored.labels();
       if (current != nullptr) {
         event->type = EventType::kModified;
         event->old_json = current->json;
-        event->old_labels = current->labels;
+        event->old_labels = current->labels();
         live_bytes_ -= current->json->size();
         IndexLocked(key, *current, false);
       } else {
@@ -358,7 +404,7 @@ absl::StatusOr<std::shared_ptr<Watcher>> Store::Watch(WatchFilter filter, WatchF
         e->ns = it->first.substr(0, slash);
         e->name = it->first.substr(slash + 1);
         e->json = it->second.json;
-        e->labels = it->second.labels;
+        e->labels = it->second.labels();
         watcher->OfferInitial(e);
       }
     }
@@ -405,7 +451,8 @@ std::vector<ObjectKey> Store::DependentsOf(const std::string& owner_uid) const {
 
 bool Store::UidExists(const std::string& uid) const {
   absl::ReaderMutexLock lock(&mu_);
-  return by_uid_.count(uid) > 0;
+  absl::uint128 k = UidKey(uid);
+  return k != 0 && by_uid_.contains(k);
 }
 
 std::vector<ObjectKey> Store::ObjectsWithOwners() const {
@@ -417,9 +464,17 @@ std::vector<ObjectKey> Store::ObjectsWithOwners() const {
 
 std::vector<ObjectKey> Store::KeysInNamespace(const std::string& ns) const {
   absl::ReaderMutexLock lock(&mu_);
-  auto it = by_namespace_.find(ns);
-  if (it == by_namespace_.end()) return {};
-  return {it->second.begin(), it->second.end()};
+  std::vector<ObjectKey> out;
+  if (ns.empty()) return out;
+  std::string prefix = ns + "/";
+  for (const auto& [resource, bucket] : objects_) {
+    for (auto it = bucket.lower_bound(prefix); it != bucket.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+         ++it) {
+      out.push_back({resource, ns, it->first.substr(prefix.size())});
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::vector<ObjectKey> Store::KeysOf(const std::string& resource) const {

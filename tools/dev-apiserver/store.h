@@ -26,6 +26,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/numeric/int128.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/apimachinery/label_selector.h"
@@ -45,12 +47,21 @@ struct ObjectKey {
   bool operator==(const ObjectKey& o) const = default;
 };
 
+// metadata.uid packed into 128 bits (a UUID's hex digits; a hash for any
+// other spelling), 0 when absent: the uid index keeps no strings.
+absl::uint128 UidKey(const std::string& uid);
+
 struct StoredObject {
   std::shared_ptr<const std::string> json;
   int64_t rv = 0;
-  apimachinery::Labels labels;
-  std::string uid;
+  // metadata.labels packed as "key\0value\0..." (a short label set fits in
+  // the string itself: no per-label map nodes).
+  std::string packed_labels;
+  absl::uint128 uid = 0;  // UidKey(metadata.uid)
   std::vector<std::string> owner_uids;
+
+  apimachinery::Labels labels() const;
+  void set_labels(const apimachinery::Labels& labels);
 };
 
 class Store {
@@ -165,9 +176,11 @@ class Store {
   // resource -> "ns/name" -> object (sorted like etcd keys)
   std::map<std::string, std::map<std::string, StoredObject>> objects_ ABSL_GUARDED_BY(mu_);
   uint64_t live_bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  std::map<std::string, ObjectKey> by_uid_ ABSL_GUARDED_BY(mu_);
+  // Memory per object matters (100,000s of objects): the uid index holds
+  // 16-byte keys, namespaces only a count (their keys come from objects_).
+  absl::flat_hash_set<absl::uint128> by_uid_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::set<ObjectKey>> by_owner_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, std::set<ObjectKey>> by_namespace_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, size_t> objects_in_namespace_ ABSL_GUARDED_BY(mu_);
   std::deque<EventPtr> history_ ABSL_GUARDED_BY(mu_);
   int64_t history_floor_ ABSL_GUARDED_BY(mu_) = 0;  // events after this rv are all retained
   std::map<std::string, std::vector<std::shared_ptr<Watcher>>> watchers_ ABSL_GUARDED_BY(mu_);

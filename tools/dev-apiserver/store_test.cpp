@@ -76,7 +76,7 @@ TEST_CASE("store paginates and filters lists") {
   Store& s = **store;
   for (const char* n : {"a", "b", "c", "d"}) REQUIRE(Put(s, Cm(n, "x", n == std::string("c") ? "db" : "web")).ok());
   bool more = false;
-  auto keep = [](const std::string&, const std::string&, const StoredObject& o) { return o.labels.at("app") == "web"; };
+  auto keep = [](const std::string&, const std::string&, const StoredObject& o) { return o.labels().at("app") == "web"; };
   auto page = s.List("configmaps", "ns", keep, 2, "", "", &more);
   REQUIRE(page.items.size() == 2);
   CHECK(more);

@@ -2,12 +2,16 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/apimachinery/cel_validation.h"
 #include "libs/apimachinery/schema_defaulting.h"
 #include "libs/apimachinery/schema_pruning.h"
 #include "libs/apimachinery/schema_validation.h"
+#include "libs/core/status_macros.h"
 #include "tools/dev-apiserver/api_error.h"
 #include "tools/dev-apiserver/crd.h"
 #include "tools/dev-apiserver/immutable_fields.h"
@@ -54,8 +58,44 @@ void DefaultService(Value& obj, const Value* current) {
   if (ip != "None") spec["clusterIPs"] = Value::array({ip});
 }
 
-// kube's order for custom resources: prune unknown fields, default, validate.
-absl::Status ApplySchema(const ResourceInfo& r, Value& obj, const std::string& field_validation) {
+// Built-in kinds with a published schema: with fieldValidation=Strict,
+// unknown fields are a 400 like kube's strict decoding. Fields the stored
+// object already had are not blamed on this request. Nothing is pruned (the
+// published schemas leave some nested types open).
+absl::Status CheckBuiltinUnknownFields(const ResourceInfo& r, const Value& obj, const Value* current,
+                                       const std::string& field_validation) {
+  if (r.custom || r.builtin_schema == nullptr || field_validation != "Strict") return absl::OkStatus();
+  Value copy = obj;
+  std::vector<std::string> unknown = apimachinery::PruneUnknownFields(copy, *r.builtin_schema);
+  if (unknown.empty()) return absl::OkStatus();
+  std::vector<std::string> before;
+  if (current != nullptr) {
+    Value old = *current;
+    before = apimachinery::PruneUnknownFields(old, *r.builtin_schema);
+  }
+  std::vector<std::string> parts;
+  for (const auto& p : unknown) {
+    if (std::find(before.begin(), before.end(), p) == before.end()) {
+      parts.push_back(absl::StrCat("unknown field \"", p, "\""));
+    }
+  }
+  if (parts.empty()) return absl::OkStatus();
+  return BadRequestError(absl::StrCat(r.kind, " in version \"", r.version, "\" cannot be handled as a ", r.kind,
+                                      ": strict decoding error: ", absl::StrJoin(parts, ", ")));
+}
+
+// x-kubernetes-validations rules that do not compile make the CRD invalid (422).
+absl::Status ValidateCrdRules(const ResourceInfo& r, const Value& crd) {
+  std::vector<Cause> causes;
+  for (auto& e : apimachinery::ValidateCrdCelRules(crd)) causes.push_back({e.type, e.message, e.field});
+  if (causes.empty()) return absl::OkStatus();
+  return InvalidError(r, object::GetString(crd, {"metadata", "name"}), causes);
+}
+
+// kube's order for custom resources: prune unknown fields, default, validate
+// (OpenAPI schema, then CEL rules; `current` is the stored object on update).
+absl::Status ApplySchema(const ResourceInfo& r, Value& obj, const std::string& field_validation,
+                         const Value* current = nullptr) {
   if (!r.custom || r.schema == nullptr) return absl::OkStatus();
   std::vector<std::string> pruned = apimachinery::PruneUnknownFields(obj, *r.schema);
   if (!pruned.empty() && field_validation == "Strict") {
@@ -66,6 +106,7 @@ absl::Status ApplySchema(const ResourceInfo& r, Value& obj, const std::string& f
   }
   apimachinery::ApplyStructuralDefaults(obj, *r.schema);
   auto errors = apimachinery::ValidateAgainstSchema(obj, *r.schema);
+  apimachinery::AppendCelValidationErrors(r.schema, obj, current, errors);
   if (errors.empty()) return absl::OkStatus();
   std::vector<Cause> causes;
   for (auto& e : errors) causes.push_back({e.type, e.message, e.field});
@@ -121,8 +162,10 @@ absl::Status PrepareForCreate(const ResourceInfo& r, Value& obj, const std::stri
     DefaultService(obj, nullptr);
   } else if (IsCrdResource(r)) {
     if (absl::Status st = ValidateCrd(r, obj); !st.ok()) return st;
+    FLUX_RETURN_IF_ERROR(ValidateCrdRules(r, obj));
     SetCrdStatus(obj, now);
   }
+  FLUX_RETURN_IF_ERROR(CheckBuiltinUnknownFields(r, obj, nullptr, field_validation));
   return ApplySchema(r, obj, field_validation);
 }
 
@@ -141,10 +184,12 @@ absl::Status PrepareForUpdate(const ResourceInfo& r, const Value& current, Value
     DefaultService(obj, &current);
   } else if (IsCrdResource(r)) {
     if (absl::Status st = ValidateCrd(r, obj); !st.ok()) return st;
+    FLUX_RETURN_IF_ERROR(ValidateCrdRules(r, obj));
     SetCrdStatus(obj, now);
   }
   if (absl::Status st = ValidateImmutableFields(r, current, obj); !st.ok()) return st;
-  return ApplySchema(r, obj, field_validation);
+  FLUX_RETURN_IF_ERROR(CheckBuiltinUnknownFields(r, obj, &current, field_validation));
+  return ApplySchema(r, obj, field_validation, &current);
 }
 
 }  // namespace fluxcpp::devapiserver

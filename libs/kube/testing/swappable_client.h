@@ -38,6 +38,11 @@ class SwappableClient final : public Client {
   absl::StatusOr<object::Value> Create(const object::Value& obj, const WriteOptions& options) override {
     return Target()->Create(obj, options);
   }
+  absl::StatusOr<object::Value> CreateSubresource(const GroupVersionKind& gvk, const std::string& ns,
+                                                  const std::string& name, const std::string& subresource,
+                                                  const object::Value& body) override {
+    return Target()->CreateSubresource(gvk, ns, name, subresource, body);
+  }
   absl::StatusOr<object::Value> Update(const object::Value& obj, const WriteOptions& options) override {
     return Target()->Update(obj, options);
   }

@@ -1,10 +1,14 @@
-// dev-apiserver benchmark (issue 3), in process over the real store, WAL
-// and API semantics (HTTP excluded): writes/s of small ConfigMaps with a
+// dev-apiserver benchmark (issue 3). First in process over the real store,
+// WAL and API semantics (HTTP excluded): writes/s of small ConfigMaps with a
 // durable --data-dir, listing 10,000 objects, watch fan-out to 500 watchers
 // (p99 delivery latency), memory per stored object against its JSON size,
-// and start-up (WAL replay + bootstrap) with 100,000 objects.
+// and start-up (WAL replay + bootstrap) with 100,000 objects. Then over real
+// HTTP against a dev-apiserver process (http_bench.h): writes/s, LIST of
+// 10,000 objects, watch fan-out to 500 watch streams.
 //
 //   dev-apiserver-bench [--objects 100000] [--writers 16] [--dir /tmp/x]
+//                       [--http-objects 20000] [--server path/to/dev-apiserver]
+//                       [--only inprocess|http]
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -22,6 +26,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "tools/bench/dev-apiserver/http_bench.h"
 #include "tools/dev-apiserver/object_service.h"
 #include "tools/dev-apiserver/resource_registry.h"
 #include "tools/dev-apiserver/store.h"
@@ -52,15 +57,21 @@ object::Value SmallConfigMap(const std::string& name, int i) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int objects = 100000, writers = 16, watchers = 500;
-  std::string dir = "/tmp/dev-apiserver-bench";
+  int objects = 100000, writers = 16, watchers = 500, http_objects = 20000;
+  std::string dir = "/tmp/dev-apiserver-bench", only;
+  std::string server = (std::filesystem::path(argv[0]).parent_path() / "dev-apiserver").string();
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--objects") objects = std::atoi(argv[i + 1]);
     if (flag == "--writers") writers = std::atoi(argv[i + 1]);
     if (flag == "--watchers") watchers = std::atoi(argv[i + 1]);
     if (flag == "--dir") dir = argv[i + 1];
+    if (flag == "--http-objects") http_objects = std::atoi(argv[i + 1]);
+    if (flag == "--server") server = argv[i + 1];
+    if (flag == "--only") only = argv[i + 1];
   }
+  bench::HttpBenchOptions http{server, dir + "-http", std::max(http_objects, 10000), writers, watchers, 200};
+  if (only == "http") return bench::RunHttpBench(http);
   std::filesystem::remove_all(dir);
   long rss_start = RssKb();
   Store::Options options;
@@ -176,5 +187,6 @@ int main(int argc, char** argv) {
     std::printf("start-up: %zu records replayed in %.2f s\n", (*reopened)->ReplayedRecords(), Seconds(t));
   }
   std::filesystem::remove_all(dir);
-  return 0;
+  if (only == "inprocess") return 0;
+  return bench::RunHttpBench(http);
 }
