@@ -1,29 +1,47 @@
 #include "services/kustomize-controller/dependency_checker.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/cel/cel.h"
 #include "libs/runtime/conditions.h"
+#include "services/kustomize-controller/cel_expressions.h"
 #include "services/kustomize-controller/source_resolver.h"
 
 namespace fluxcpp::kustomize_controller {
 
-absl::Status CheckDependencies(kube::Client& client, const object::Value& obj, const std::string& revision) {
+absl::Status CheckDependencies(kube::Client& client, const object::Value& obj, const std::string& revision,
+                               bool additive_cel) {
   static const kube::GroupVersionKind kGvk{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
   const object::Value* deps = object::Find(obj, {"spec", "dependsOn"});
   if (deps == nullptr || !deps->is_array()) return absl::OkStatus();
   const std::string own_ns = object::GetString(obj, {"metadata", "namespace"});
-  for (const auto& dep : *deps) {
+  for (size_t i = 0; i < deps->size(); ++i) {
+    const object::Value& dep = (*deps)[i];
     std::string ns = object::GetString(dep, {"namespace"}, own_ns);
     if (ns.empty()) ns = own_ns;
     std::string name = object::GetString(dep, {"name"});
     std::string id = absl::StrCat(ns, "/", name);
-    if (!object::GetString(dep, {"readyExpr"}).empty()) {
-      return absl::UnimplementedError(absl::StrCat(
-          "dependency '", id, "': spec.dependsOn[].readyExpr (CEL) is not available in this version of kustomize-controller"));
-    }
+    const std::string ready_expr = object::GetString(dep, {"readyExpr"});
     auto live = client.Get(kGvk, ns, name);
     if (!live.ok()) {
       return absl::FailedPreconditionError(
           absl::StrCat("dependency '", id, "' not found: ", std::string(live.status().message())));
+    }
+    if (!ready_expr.empty()) {
+      auto program = CompileReadyExpr(ready_expr, i);
+      if (!program.ok()) return program.status();
+      cel::Activation vars;
+      vars.BindJson("self", obj, cel::NumberMode::kKubernetes);
+      vars.BindJson("dep", *live, cel::NumberMode::kKubernetes);
+      auto ready = program->EvaluateBool(vars);
+      if (!ready.ok()) {
+        return absl::FailedPreconditionError(absl::StrCat("dependency '", id, "' readyExpr evaluation failed: ",
+                                                          std::string(ready.status().message())));
+      }
+      if (!*ready) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("dependency '", id, "' is not ready according to readyExpr eval"));
+      }
+      if (!additive_cel) continue;
     }
     const object::Value* conds = object::Find(*live, {"status", "conditions"});
     bool has_conditions = conds != nullptr && conds->is_array() && !conds->empty();

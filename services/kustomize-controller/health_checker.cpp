@@ -32,14 +32,45 @@ std::vector<ssa::ObjectRef> HealthCheckTargets(const object::Value& obj, const s
   return targets;
 }
 
+namespace {
+
+// The status the healthCheckExprs rules give `live`.
+kstatus::Result ReadStatusWithExpressions(const cel::StatusEvaluator& rules, const object::Value& live) {
+  kstatus::Result result;
+  auto status = rules.Evaluate(live);
+  if (!status.ok()) {
+    result.status = kstatus::Status::kUnknown;
+    result.error = std::string(status.status().message());
+    return result;
+  }
+  switch (*status) {
+    case cel::HealthStatus::kCurrent:
+      result.status = kstatus::Status::kCurrent;
+      break;
+    case cel::HealthStatus::kFailed:
+      result.status = kstatus::Status::kFailed;
+      break;
+    case cel::HealthStatus::kInProgress:
+      result.status = kstatus::Status::kInProgress;
+      break;
+  }
+  result.message = std::string(cel::HealthStatusName(*status));
+  return result;
+}
+
+}  // namespace
+
 kstatus::HealthSummary ReadHealth(kube::Client& client, const std::vector<ssa::ObjectRef>& targets,
-                                  const std::set<std::string>& jobs_with_ttl) {
+                                  const std::set<std::string>& jobs_with_ttl, const HealthExpressions* exprs) {
   std::vector<std::pair<std::string, kstatus::Result>> statuses;
   statuses.reserve(targets.size());
   for (const auto& ref : targets) {
     auto live = client.Get(kube::GroupVersionKind{ref.group, ref.version, ref.kind}, ref.ns, ref.name);
     kstatus::Result result;
-    if (live.ok()) {
+    const cel::StatusEvaluator* rules = exprs != nullptr ? exprs->Find(ref.group, ref.kind) : nullptr;
+    if (live.ok() && rules != nullptr) {
+      result = ReadStatusWithExpressions(*rules, *live);
+    } else if (live.ok()) {
       result = kstatus::ReadStatus(*live);
     } else if (live.status().code() == absl::StatusCode::kNotFound) {
       result = kstatus::NotFoundResult();

@@ -21,6 +21,7 @@
 #include "libs/kube/client.h"
 #include "libs/object/value.h"
 #include "libs/ssa/object_ref.h"
+#include "services/kustomize-controller/cel_expressions.h"
 
 namespace fluxcpp::kustomize_controller {
 
@@ -32,9 +33,12 @@ std::vector<ssa::ObjectRef> HealthCheckTargets(const object::Value& kustomizatio
 
 // Reads each target once (uncached GETs) and summarises with kstatus.
 // `jobs_with_ttl`: subjects of Jobs with ttlSecondsAfterFinished, whose
-// disappearance counts as success.
+// disappearance counts as success. Objects matched by `exprs`
+// (spec.healthCheckExprs; may be null) are judged by those CEL rules instead
+// of kstatus; an evaluation error leaves the object Unknown with the error.
 kstatus::HealthSummary ReadHealth(kube::Client& client, const std::vector<ssa::ObjectRef>& targets,
-                                  const std::set<std::string>& jobs_with_ttl);
+                                  const std::set<std::string>& jobs_with_ttl,
+                                  const HealthExpressions* exprs = nullptr);
 
 // A Kustomization whose apply finished and whose health is pending.
 struct HealthWait {

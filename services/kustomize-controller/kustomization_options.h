@@ -21,6 +21,7 @@ inline constexpr const char* kObjectLevelWorkloadIdentity = "ObjectLevelWorkload
 inline constexpr const char* kGroupChangeLog = "GroupChangeLog";
 inline constexpr const char* kMigrateAPIVersion = "MigrateAPIVersion";
 inline constexpr const char* kDisableStatusPollerCache = "DisableStatusPollerCache";
+inline constexpr const char* kAdditiveCELDependencyCheck = "AdditiveCELDependencyCheck";
 
 struct KustomizationOptions {
   Duration requeue_dependency = std::chrono::seconds(30);
@@ -60,6 +61,8 @@ struct KustomizationOptions {
   // MigrateAPIVersion: managed-fields entries are moved to the applied
   // object's apiVersion before each apply (ssa::ApplyOptions).
   bool migrate_api_version = false;
+  // AdditiveCELDependencyCheck: dependsOn[].readyExpr and the built-in check must both pass.
+  bool additive_cel_dependency_check = false;
   // How often a Kustomization waiting on health is re-checked. Flux polls
   // every 5s while holding a worker; we release the worker and requeue.
   Duration health_poll_interval = std::chrono::seconds(2);

@@ -20,6 +20,7 @@
 #include "libs/runtime/status_patcher.h"
 #include "libs/ssa/resource_manager.h"
 #include "services/kustomize-controller/applier_client.h"
+#include "services/kustomize-controller/cel_expressions.h"
 #include "services/kustomize-controller/change_log.h"
 #include "services/kustomize-controller/dependency_checker.h"
 #include "services/kustomize-controller/drift_ignore.h"
@@ -186,11 +187,15 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
                      "spec.decryption: SOPS decryption is not available in this version of kustomize-controller",
                      Result::RequeueAfter(retry_interval));
   }
-  if (object::Find(obj, {"spec", "healthCheckExprs"}) != nullptr) {
+  // CEL expressions (healthCheckExprs, dependsOn[].readyExpr): a compile error is terminal.
+  auto health_exprs = HealthExpressions::Compile(obj);
+  absl::Status exprs_valid = health_exprs.ok() ? ValidateExpressions(obj) : health_exprs.status();
+  if (!exprs_valid.ok()) {
     waits_.Erase(key);
-    return not_ready(runtime::kBuildFailedReason,
-                     "spec.healthCheckExprs: CEL health checks are not available in this version of kustomize-controller",
-                     Result::RequeueAfter(retry_interval));
+    std::string msg = absl::StrCat("Reconciliation failed terminally due to configuration error: ",
+                                   std::string(exprs_valid.message()));
+    cond::MarkStalled(obj, runtime::kInvalidCELExpressionReason, msg);
+    return not_ready(runtime::kInvalidCELExpressionReason, msg, Result{});
   }
 
   // spec.kubeConfig must name exactly one source of credentials: a spec error, retried only on change.
@@ -268,7 +273,7 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
 
   // One round of health reading for a pending wait: success, failure, or requeue.
   auto evaluate_health = [&](const HealthWait& wait) -> Result {
-    kstatus::HealthSummary summary = ReadHealth(*applier->client, wait.targets, wait.jobs_with_ttl);
+    kstatus::HealthSummary summary = ReadHealth(*applier->client, wait.targets, wait.jobs_with_ttl, &*health_exprs);
     const bool timed_out = Clock::now() >= wait.deadline;
     if (summary.all_current) {
       return succeed(wait.build_digest, wait.started, wait.changed, true, wait.checks_started);
@@ -307,10 +312,8 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
   }
 
   // Dependencies (spec §10.13).
-  if (absl::Status deps = CheckDependencies(*client_, obj, revision); !deps.ok()) {
-    if (deps.code() == absl::StatusCode::kUnimplemented) {
-      return not_ready(runtime::kDependencyNotReadyReason, std::string(deps.message()), Result::RequeueAfter(retry_interval));
-    }
+  if (absl::Status deps = CheckDependencies(*client_, obj, revision, options_.additive_cel_dependency_check);
+      !deps.ok()) {
     cond::MarkFalse(obj, runtime::kReadyCondition, runtime::kDependencyNotReadyReason, std::string(deps.message()));
     events_->Normal(obj, runtime::kDependencyNotReadyReason,
                     absl::StrCat("Dependencies do not meet ready condition, retrying in ",

@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, bool> known_gates = {
       {kc::kStrictPostBuildSubstitutions, true}, {"DisableStatusPollerCache", true},
       {kc::kDisableFailFastBehavior, false},     {kc::kCancelHealthCheckOnNewRevision, false},
-      {"AdditiveCELDependencyCheck", false},     {kc::kExternalArtifact, false},
+      {kc::kAdditiveCELDependencyCheck, false},     {kc::kExternalArtifact, false},
       {"DirectSourceFetch", false},              {kc::kDisableConfigWatchers, false},
       {"CacheSecretsAndConfigMaps", false},      {"GroupChangeLog", false},
       {"MigrateAPIVersion", false},              {"ObjectLevelWorkloadIdentity", false}};
@@ -176,6 +176,7 @@ int main(int argc, char** argv) {
   options.object_level_workload_identity = manager_options.FeatureEnabled(kc::kObjectLevelWorkloadIdentity);
   options.group_change_log = manager_options.FeatureEnabled(kc::kGroupChangeLog);
   options.migrate_api_version = manager_options.FeatureEnabled(kc::kMigrateAPIVersion);
+  options.additive_cel_dependency_check = manager_options.FeatureEnabled(kc::kAdditiveCELDependencyCheck);
   if (!manager_options.FeatureEnabled(kc::kDisableStatusPollerCache)) {
     // See README.md (feature gates): health checks always read from the API server here.
     log.Info("DisableStatusPollerCache=false has no effect: health checks read each object from the API server "
