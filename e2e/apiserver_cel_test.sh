@@ -72,6 +72,9 @@ spec:
     schema:
       openAPIV3Schema:
         type: object
+        x-kubernetes-validations:
+        - rule: self.metadata.name.size() <= 12
+          message: widget names are at most 12 characters
         properties:
           spec:
             type: object
@@ -143,6 +146,9 @@ expect_fail "spec: Invalid value: \"object\": failed rule: self.tags.isSorted() 
   kubectl apply -f "$(widget w '{minReplicas: 1, maxReplicas: 2, tags: [b, a]}')"
 expect_fail 'spec.owner: Invalid value: "string": owner must start with team- when set' \
   kubectl apply -f "$(widget w '{minReplicas: 1, maxReplicas: 2, owner: ops}')"
+# rules at the root name no field, as kube's "<nil>"
+expect_fail 'The Widget "a-very-long-widget" is invalid: <nil>: Invalid value: "object": widget names are at most 12 characters' \
+  kubectl apply -f "$(widget a-very-long-widget '{minReplicas: 1, maxReplicas: 2}')"
 expect_fail 'spec.memory: Invalid value: "string": memory must be a quantity below 1Gi' \
   kubectl apply -f "$(widget w '{minReplicas: 1, maxReplicas: 2, memory: 2Gi}')"
 expect_fail 'spec.endpoint: Required value: endpoint http://x must be an https URL' \

@@ -6,11 +6,14 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "libs/cel/ast.h"
 #include "libs/cel/cel.h"
+#include "libs/cel/parser.h"
 #include "libs/cel/time_util.h"
 
 namespace fluxcpp::apimachinery {
@@ -31,11 +34,7 @@ struct CelRule {
 
 // One schema node with its compiled rules and the children that have rules.
 struct CelNode {
-  std::string type;  // the schema's "type" ("" for int-or-string / untyped)
-  std::string format;
-  bool int_or_string = false;
-  bool preserve_unknown = false;
-  bool embedded = false;
+  std::string type;  // the schema's "type" ("" for int-or-string / untyped), named in errors
   bool has_rules = false;  // here or below
   std::vector<CelRule> rules;
   std::map<std::string, std::unique_ptr<CelNode>> properties;
@@ -137,6 +136,61 @@ absl::StatusOr<std::string> NormalizeFieldPath(const std::string& path) {
   return out;
 }
 
+// Kube type-checks rules against the schema; this finds what that check
+// is certain about: a field selected from `self` (or `oldSelf`) that an
+// object schema without additionalProperties / preserve-unknown-fields
+// does not declare. Returns the field name, or "".
+// At the object root, apiVersion and kind are implicit and metadata exposes
+// only name and generateName (as kube does).
+std::string UndefinedField(const cel::Expr& e, const Value& schema, bool check_old_self, bool root) {
+  if (e.type == cel::Expr::Type::kSelect) {
+    std::vector<const std::string*> fields;
+    const cel::Expr* cur = &e;
+    while (cur->type == cel::Expr::Type::kSelect && cur->target) {
+      fields.push_back(&cur->name);
+      cur = cur->target.get();
+    }
+    if (cur->type == cel::Expr::Type::kIdent && !cur->leading_dot &&
+        (cur->name == "self" || (check_old_self && cur->name == "oldSelf"))) {
+      const Value* node = &schema;
+      auto it = fields.rbegin();
+      if (root && it != fields.rend() && (**it == "apiVersion" || **it == "kind")) node = nullptr;
+      if (root && it != fields.rend() && **it == "metadata") {
+        if (++it != fields.rend() && **it != "name" && **it != "generateName") return **it;
+        node = nullptr;
+      }
+      for (; it != fields.rend() && node != nullptr && node->is_object(); ++it) {
+        const Value* next = nullptr;
+        if (auto props = node->find("properties"); props != node->end() && props->is_object()) {
+          for (const auto& [k, v] : props->items()) {
+            if (EscapeCelPropertyName(k) == **it) next = &v;
+          }
+          if (next == nullptr && !node->contains("additionalProperties") &&
+              !node->value("x-kubernetes-preserve-unknown-fields", false) &&
+              !node->value("x-kubernetes-embedded-resource", false)) {
+            return **it;
+          }
+        } else if (auto add = node->find("additionalProperties"); add != node->end() && add->is_object()) {
+          next = &*add;  // a map key: any name
+        }
+        node = next;
+      }
+    }
+  }
+  // A macro whose iteration variable is named self/oldSelf shadows them.
+  if (e.type == cel::Expr::Type::kMacro && (e.name == "self" || e.name == "oldSelf")) {
+    return e.target ? UndefinedField(*e.target, schema, check_old_self, root) : "";
+  }
+  if (e.target) {
+    if (std::string f = UndefinedField(*e.target, schema, check_old_self, root); !f.empty()) return f;
+  }
+  for (const auto& a : e.args) {
+    if (a == nullptr) continue;
+    if (std::string f = UndefinedField(*a, schema, check_old_self, root); !f.empty()) return f;
+  }
+  return "";
+}
+
 struct Compiler {
   std::vector<SchemaError>* errors;
   size_t* count;
@@ -150,10 +204,6 @@ struct Compiler {
     auto node = std::make_unique<CelNode>();
     if (!s.is_object()) return node;
     node->type = s.value("type", "");
-    node->format = s.value("format", "");
-    node->int_or_string = s.value("x-kubernetes-int-or-string", false);
-    node->preserve_unknown = s.value("x-kubernetes-preserve-unknown-fields", false);
-    node->embedded = s.value("x-kubernetes-embedded-resource", false);
     node->list_type = s.value("x-kubernetes-list-type", "");
     if (auto it = s.find("x-kubernetes-list-map-keys"); it != s.end() && it->is_array()) {
       for (const auto& k : *it)
@@ -162,7 +212,7 @@ struct Compiler {
     if (auto it = s.find("x-kubernetes-validations"); it != s.end() && it->is_array()) {
       for (size_t i = 0; i < it->size(); ++i) {
         node->rules.push_back(CompileRule((*it)[i], absl::StrCat(path, "x-kubernetes-validations[", i, "]"),
-                                          correlatable));
+                                          correlatable, s));
       }
     }
     if (auto it = s.find("properties"); it != s.end() && it->is_object()) {
@@ -183,7 +233,7 @@ struct Compiler {
     return node;
   }
 
-  CelRule CompileRule(const Value& r, const std::string& path, bool correlatable) {
+  CelRule CompileRule(const Value& r, const std::string& path, bool correlatable, const Value& schema) {
     ++*count;
     CelRule rule;
     if (!r.is_object()) {
@@ -230,6 +280,10 @@ struct Compiler {
       fail(".rule", "rule must not be empty");
     } else if (auto p = cel::Compile(rule.rule, opts); p.ok()) {
       rule.program = std::move(*p);
+      if (auto ast = cel::Parse(rule.rule, opts.parse); ast.ok()) {
+        std::string field = UndefinedField(**ast, schema, !rule.optional_old_self, path.rfind("x-kubernetes", 0) == 0);
+        if (!field.empty()) fail(".rule", absl::StrCat("compilation failed: undefined field '", field, "'"));
+      }
     } else {
       fail(".rule", absl::StrCat("compilation failed: ", p.status().message()));
       rule.program.reset();
@@ -249,8 +303,10 @@ struct Compiler {
 
 // ---- conversion --------------------------------------------------------------------
 
-cel::Value ConvertScalar(const Value& v, const CelNode& node) {
-  if (node.int_or_string || node.type == "integer") {
+// A scalar by its schema: integer -> int, number -> double, string formats
+// byte/duration/date/date-time -> bytes/duration/timestamp.
+cel::Value ConvertScalar(const Value& v, const std::string& type, const std::string& format, bool int_or_string) {
+  if (int_or_string || type == "integer") {
     if (v.is_number_integer()) return cel::Value::Int(v.get<int64_t>());
     if (v.is_number_float()) {
       double d = v.get<double>();
@@ -258,17 +314,17 @@ cel::Value ConvertScalar(const Value& v, const CelNode& node) {
       return cel::Value::Double(d);
     }
   }
-  if (node.type == "number" && v.is_number()) return cel::Value::Double(v.get<double>());
-  if (node.type == "string" && v.is_string()) {
+  if (type == "number" && v.is_number()) return cel::Value::Double(v.get<double>());
+  if (type == "string" && v.is_string()) {
     const std::string& s = v.get_ref<const std::string&>();
-    if (node.format == "byte") {
+    if (format == "byte") {
       std::string out;
       if (absl::Base64Unescape(s, &out)) return cel::Value::Bytes(out);
-    } else if (node.format == "duration") {
+    } else if (format == "duration") {
       if (auto d = cel::ParseDuration(s); d.ok()) return cel::Value::Duration(d->first, d->second);
-    } else if (node.format == "date-time") {
+    } else if (format == "date-time") {
       if (auto t = cel::ParseTimestamp(s); t.ok()) return cel::Value::Timestamp(t->first, t->second);
-    } else if (node.format == "date") {
+    } else if (format == "date") {
       if (auto t = cel::ParseTimestamp(s + "T00:00:00Z"); t.ok()) return cel::Value::Timestamp(t->first, t->second);
     }
   }
@@ -287,8 +343,6 @@ cel::Value RestrictedMetadata(const Value& meta) {
   }
   return cel::Value::Map(std::move(map));
 }
-
-}  // namespace
 
 // Conversion needs the full schema (children without rules are not in the
 // CelNode tree), so it walks the schema JSON itself.
@@ -321,15 +375,10 @@ struct SchemaConverter {
       for (const auto& e : v) out.push_back(Convert(e, items));
       return cel::Value::List(std::move(out));
     }
-    CelNode scalar;
-    scalar.type = s->value("type", "");
-    scalar.format = s->value("format", "");
-    scalar.int_or_string = s->value("x-kubernetes-int-or-string", false);
-    return ConvertScalar(v, scalar);
+    return ConvertScalar(v, s->value("type", ""), s->value("format", ""),
+                         s->value("x-kubernetes-int-or-string", false));
   }
 };
-
-namespace {
 
 // ---- evaluation ------------------------------------------------------------------
 
@@ -337,8 +386,9 @@ struct Walker {
   std::vector<SchemaError>* errors;
   bool stopped = false;
 
+  // kube validates from a nil root path: errors of root rules name "<nil>".
   void Add(const std::string& type, const std::string& field, const std::string& message) {
-    errors->push_back({type, field, message});
+    errors->push_back({type, field.empty() ? "<nil>" : field, message});
   }
 
   void Error(const CelNode& node, const std::string& field, const std::string& detail, const std::string& reason) {
@@ -365,15 +415,19 @@ struct Walker {
     cel::Value self = SchemaConverter::Convert(v, &schema, root);
     std::optional<cel::Value> old_self;
     if (old != nullptr && !old->is_null()) old_self = SchemaConverter::Convert(*old, &schema, root);
+    // Validation ratcheting (kube >= 1.30): rules without oldSelf are not
+    // held against a value the update leaves unchanged.
+    const bool unchanged = old != nullptr && *old == v;
     for (const CelRule& rule : node.rules) {
       if (stopped) return;
+      if (unchanged && !rule.transition) continue;
       std::string field = path;
       if (!rule.field_path.empty()) {
         field = path.empty() ? rule.field_path
                              : (rule.field_path[0] == '[' ? path + rule.field_path : path + "." + rule.field_path);
       }
       if (!rule.program) {
-        Add("FieldValueInvalid", path.empty() ? "<nil>" : path,
+        Add("FieldValueInvalid", path,
             absl::StrCat("Invalid value: ", Quote(node.type), ": rule compile error: ", rule.compile_error));
         continue;
       }
@@ -439,20 +493,16 @@ struct Walker {
     return it == obj->end() ? nullptr : &*it;
   }
 
-  // The element of `old` (a list) with the same list-map keys as `item`.
-  static const Value* CorrelateListMap(const CelNode& node, const Value& item, const Value* old) {
-    if (old == nullptr || !old->is_array() || node.list_map_keys.empty() || !item.is_object()) return nullptr;
-    for (const auto& o : *old) {
-      if (!o.is_object()) continue;
-      bool same = true;
-      for (const auto& k : node.list_map_keys) {
-        const Value* a = Child(&item, k);
-        const Value* b = Child(&o, k);
-        if ((a == nullptr) != (b == nullptr) || (a != nullptr && *a != *b)) { same = false; break; }
-      }
-      if (same) return &o;
+  // An item's list-map key values, serialized ("" when not an object).
+  static std::string ListMapKey(const CelNode& node, const Value& item) {
+    if (!item.is_object()) return "";
+    std::string key = "k";
+    for (const auto& k : node.list_map_keys) {
+      const Value* v = Child(&item, k);
+      key += v == nullptr ? "\x01" : v->dump();
+      key += '\0';
     }
-    return nullptr;
+    return key;
   }
 
   void Walk(const CelNode& node, const Value& v, const Value* old, const Value& schema, const std::string& path,
@@ -474,8 +524,19 @@ struct Walker {
         }
       }
     } else if (v.is_array() && node.items) {
+      // listType=map items correlate with the old item of the same keys.
+      std::unordered_map<std::string, const Value*> old_items;
+      if (node.list_type == "map" && !node.list_map_keys.empty() && old != nullptr && old->is_array()) {
+        for (const auto& o : *old) {
+          if (std::string k = ListMapKey(node, o); !k.empty()) old_items.emplace(std::move(k), &o);
+        }
+      }
       for (size_t i = 0; i < v.size(); ++i) {
-        const Value* old_item = node.list_type == "map" ? CorrelateListMap(node, v[i], old) : nullptr;
+        const Value* old_item = nullptr;
+        if (!old_items.empty()) {
+          auto it = old_items.find(ListMapKey(node, v[i]));
+          if (it != old_items.end()) old_item = it->second;
+        }
         Walk(*node.items, v[i], old_item, schema["items"], absl::StrCat(path, "[", i, "]"), false);
       }
     }

@@ -13,6 +13,9 @@
 // only on update when the old object has a value at the same path (objects and
 // maps by key, listType=map lists by their keys), or always with
 // optionalOldSelf (oldSelf is then an optional). Null values are not validated.
+// Ratcheting (kube >= 1.30): on update, rules without oldSelf are skipped at
+// nodes whose value equals the correlated old value, so tightening a rule
+// does not block writes (e.g. status updates) to objects stored before.
 // Rules see the Kubernetes CEL libraries (libs/cel/k8s_functions.h).
 //
 // Rules are compiled once per schema instance (CachedCelValidator); a rule

@@ -181,6 +181,22 @@ TEST_CASE("cel validation: maps, list-map correlation, escaping, formats", "[uni
   CHECK(errs[2] == "spec.ports[1]: Invalid value: \"object\": port may not decrease");
 }
 
+TEST_CASE("cel validation: unchanged values are ratcheted, transition rules are not", "[unit]") {
+  const char* base = "{secretRef: {}, minReplicas: 1, maxReplicas: 1";
+  // labels.a already violated the rule: unchanged, it is not blamed on this update.
+  CHECK(Errors((std::string(base) + ", labels: {a: abcd}, replicas: 3}").c_str(),
+               (std::string(base) + ", labels: {a: abcd}}").c_str())
+            .empty());
+  auto errs = Errors((std::string(base) + ", labels: {a: abcde}}").c_str(),
+                     (std::string(base) + ", labels: {a: abcd}}").c_str());
+  REQUIRE(errs.size() == 1);
+  CHECK(errs[0] == "spec.labels[a]: Required value: short values only");
+  // A changed spec runs its non-transition rules again.
+  CHECK(Errors("{configMapRef: {}, secretRef: {}, minReplicas: 1, maxReplicas: 1}",
+               "{secretRef: {}, configMapRef: {}, minReplicas: 1, maxReplicas: 1, replicas: 1}")
+            .size() == 1);
+}
+
 TEST_CASE("cel validation: null values are not validated", "[unit]") {
   CHECK(Errors("{secretRef: {}, minReplicas: 1, maxReplicas: 1, name: null}", "{name: a}").empty());
 }
@@ -233,11 +249,46 @@ spec:
   CHECK(crd_errs[1].message.rfind("Invalid value: apiextensions.ValidationRule{Rule:\"self.x == 'a\"", 0) == 0);
 }
 
+TEST_CASE("cel validation: selecting an undeclared field is a compile error", "[unit]") {
+  auto v = CelValidator::Compile(Yaml(R"Y(
+type: object
+properties:
+  spec:
+    type: object
+    x-kubernetes-validations:
+    - rule: has(self.replicas) && self.replcas > 0
+    - rule: self.labels.anything == 'x' && self.free.whatever == 1 && self.items.all(i, i.nope == 1)
+    - rule: self.x__dash__y == 1 && self.list.exists(self, self.other == 1)
+    properties:
+      replicas: {type: integer}
+      x-y: {type: integer}
+      labels: {type: object, additionalProperties: {type: string}}
+      free: {type: object, x-kubernetes-preserve-unknown-fields: true}
+      items: {type: array, items: {type: object, properties: {a: {type: string}}}}
+      list: {type: array, items: {type: object}}
+)Y"));
+  REQUIRE(v->compile_errors().size() == 1);
+  CHECK(v->compile_errors()[0].field == "properties[spec].x-kubernetes-validations[0].rule");
+  CHECK(v->compile_errors()[0].message.find("compilation failed: undefined field 'replcas'") != std::string::npos);
+
+  auto root = CelValidator::Compile(Yaml(R"Y(
+type: object
+x-kubernetes-validations:
+- rule: self.apiVersion != '' && self.kind != '' && self.metadata.name != '' && has(self.metadata.generateName)
+- rule: has(self.metadata.labels)
+properties:
+  metadata: {type: object}
+)Y"));
+  REQUIRE(root->compile_errors().size() == 1);
+  CHECK(root->compile_errors()[0].field == "x-kubernetes-validations[1].rule");
+  CHECK(root->compile_errors()[0].message.find("undefined field 'labels'") != std::string::npos);
+}
+
 TEST_CASE("cel validation: root metadata and type errors block rules", "[unit]") {
   auto schema = std::make_shared<const Value>(Yaml(R"Y(
 type: object
 x-kubernetes-validations:
-- rule: self.metadata.name.startsWith('x-') && !has(self.metadata.labels)
+- rule: self.metadata.name.startsWith('x-')
   message: bad name
 properties:
   metadata: {type: object}
@@ -245,11 +296,11 @@ properties:
   std::vector<SchemaError> errors;
   AppendCelValidationErrors(schema, Yaml("{metadata: {name: yy, labels: {a: b}}}"), nullptr, errors);
   REQUIRE(errors.size() == 1);
-  CHECK(errors[0].field == "");
+  CHECK(errors[0].field == "<nil>");
   CHECK(errors[0].message == "Invalid value: \"object\": bad name");
   errors.clear();
   AppendCelValidationErrors(schema, Yaml("{metadata: {name: x-a, labels: {a: b}}}"), nullptr, errors);
-  CHECK(errors.empty());  // labels are not visible to rules
+  CHECK(errors.empty());
   errors = {{"FieldValueTypeInvalid", "spec.a", "Invalid value: ..."}};
   AppendCelValidationErrors(schema, Yaml("{metadata: {name: yy}}"), nullptr, errors);
   REQUIRE(errors.size() == 2);

@@ -11,8 +11,8 @@
 // maximum (and exclusive), multipleOf, minLength / maxLength, minItems /
 // maxItems, uniqueItems, minProperties / maxProperties, formats (date-time,
 // date, byte, uuid, ipv4, int32/int64 ranges), allOf / anyOf / oneOf / not,
-// and x-kubernetes-list-type set/map uniqueness. Not covered:
-// x-kubernetes-validations (CEL). The root's apiVersion/kind/metadata are
+// and x-kubernetes-list-type set/map uniqueness. x-kubernetes-validations
+// (CEL) are evaluated separately, by cel_validation.h. The root's apiVersion/kind/metadata are
 // left to ObjectMeta validation.
 //
 // Pure; thread-compatible. Patterns are compiled per call (std::regex,

@@ -65,6 +65,9 @@ struct CompileOptions {
   // With check: list/map literals must have one element/key/value type
   // (cel-go's HomogeneousAggregateLiterals, part of Flux's environment).
   bool homogeneous_aggregate_literals = true;
+  // Adds the Kubernetes CEL libraries (libs/cel/k8s_functions.h: lists,
+  // regex, url, quantity) as kube-apiserver does for CRD validation rules.
+  bool kubernetes_library = false;
 };
 
 struct EvalOptions {

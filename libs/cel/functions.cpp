@@ -1,4 +1,5 @@
 #include "libs/cel/functions.h"
+#include "libs/cel/k8s_functions.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -320,6 +321,9 @@ Value ToString(const Value* a, size_t n) {
       return Value::String(v.str());
     case Kind::kTimestamp: return Value::String(FormatTimestamp(v.seconds(), v.nanos()));
     case Kind::kDuration: return Value::String(FormatDuration(v.seconds(), v.nanos()));
+    case Kind::kOpaque:
+      if (auto str = v.opaque().ToCelString()) return Value::String(*str);
+      return NoOverload("string", a, n);
     default: return NoOverload("string", a, n);
   }
 }
@@ -522,7 +526,20 @@ Value OptUnwrap(const Value* a, size_t n) {
   return Value::List(std::move(out));
 }
 
+const std::vector<Builtin>& StandardTable();
+
+// The standard table, then the Kubernetes libraries (k8s_functions.h).
 const std::vector<Builtin>& Table() {
+  static const std::vector<Builtin> table = [] {
+    std::vector<Builtin> t = StandardTable();
+    const auto& k8s = KubernetesBuiltins();
+    t.insert(t.end(), k8s.begin(), k8s.end());
+    return t;
+  }();
+  return table;
+}
+
+const std::vector<Builtin>& StandardTable() {
   static const std::vector<Builtin> table = {
       {"_*_", Mul, true, false},
       {"_/_", Div, true, false},
@@ -599,15 +616,24 @@ const std::vector<Builtin>& Table() {
 
 }  // namespace
 
-int LookupBuiltin(std::string_view name) {
+int LookupBuiltin(std::string_view name, bool kubernetes) {
+  // Standard names; with `kubernetes`, the Kubernetes libraries' entries
+  // (which also handle the standard overloads of a name they share).
   static const auto* index = [] {
     auto* m = new std::unordered_map<std::string_view, int>();
-    const auto& t = Table();
-    for (size_t i = 0; i < t.size(); ++i) m->emplace(t[i].name, static_cast<int>(i));
+    const size_t standard = StandardTable().size();
+    for (size_t i = 0; i < standard; ++i) m->emplace(Table()[i].name, static_cast<int>(i));
     return m;
   }();
-  auto it = index->find(name);
-  return it == index->end() ? -1 : it->second;
+  static const auto* k8s_index = [] {
+    auto* m = new std::unordered_map<std::string_view, int>(*index);
+    const auto& t = Table();
+    for (size_t i = StandardTable().size(); i < t.size(); ++i) (*m)[t[i].name] = static_cast<int>(i);
+    return m;
+  }();
+  const auto* idx = kubernetes ? k8s_index : index;
+  auto it = idx->find(name);
+  return it == idx->end() ? -1 : it->second;
 }
 
 const Builtin& GetBuiltin(int id) { return Table()[id]; }

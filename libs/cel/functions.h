@@ -23,8 +23,9 @@ struct Builtin {
   bool member;  // callable as target.name(args)
 };
 
-// Id of the builtin named `name`, or -1.
-int LookupBuiltin(std::string_view name);
+// Id of the builtin named `name`, or -1. `kubernetes` adds the Kubernetes
+// CEL libraries (k8s_functions.h), as CompileOptions::kubernetes_library.
+int LookupBuiltin(std::string_view name, bool kubernetes = false);
 const Builtin& GetBuiltin(int id);
 
 // "no matching overload for 'name' applied to '(int, string)'".

@@ -97,7 +97,7 @@ bool IsTypeName(const std::string& n) {
 
 class Resolver {
  public:
-  explicit Resolver(const std::string& container) {
+  explicit Resolver(const std::string& container, bool kubernetes = false) : kubernetes_(kubernetes) {
     // "a.b" -> prefixes "a.b.", "a.", "".
     std::string c = container;
     while (!c.empty()) {
@@ -134,7 +134,7 @@ class Resolver {
         bool dot = false;
         if (ChainOf(*e->target, &chain, &dot)) {
           std::string qualified = absl::StrJoin(chain, ".") + "." + e->name;
-          int id = LookupBuiltin(qualified);
+          int id = LookupBuiltin(qualified, kubernetes_);
           if (id >= 0 && GetBuiltin(id).global) {
             e->name = qualified;
             e->target.reset();
@@ -143,7 +143,7 @@ class Resolver {
       } else if (!e->name.empty() && e->name[0] == '.') {
         e->name = e->name.substr(1);
       }
-      e->function_id = LookupBuiltin(e->name);
+      e->function_id = LookupBuiltin(e->name, kubernetes_);
     }
     if (e->target) Resolve(e->target.get());
     for (auto& a : e->args) Resolve(a.get());
@@ -151,6 +151,7 @@ class Resolver {
 
  private:
   std::vector<std::string> prefixes_;
+  bool kubernetes_ = false;
 };
 
 // ---- evaluation ---------------------------------------------------------------
@@ -461,7 +462,7 @@ Value Eval(const Expr& e, Frame& f) {
 
 absl::StatusOr<Program> Compile(std::string_view expression, const CompileOptions& options) {
   FLUX_ASSIGN_OR_RETURN(std::unique_ptr<Expr> root, Parse(expression, options.parse));
-  Resolver(options.container).Resolve(root.get());
+  Resolver(options.container, options.kubernetes_library).Resolve(root.get());
   if (options.check)
     FLUX_RETURN_IF_ERROR(Check(*root, options.declarations,
                                CheckOptions{options.expect_bool, options.homogeneous_aggregate_literals}));

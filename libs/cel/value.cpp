@@ -51,6 +51,11 @@ Value Value::Duration(int64_t seconds, int32_t nanos) {
   v.nanos_ = nanos;
   return v;
 }
+Value Value::Opaque(std::shared_ptr<const OpaqueValue> payload) {
+  Value v(Kind::kOpaque);
+  v.ptr_ = std::move(payload);
+  return v;
+}
 Value Value::Error(std::string message) {
   Value v(Kind::kError);
   v.ptr_ = std::make_shared<const std::string>(std::move(message));
@@ -73,6 +78,7 @@ std::string Value::TypeName() const {
     case Kind::kTimestamp: return "google.protobuf.Timestamp";
     case Kind::kDuration: return "google.protobuf.Duration";
     case Kind::kError: return "error";
+    case Kind::kOpaque: return opaque().TypeName();
   }
   return "unknown";
 }
@@ -136,6 +142,7 @@ std::string Value::DebugString() const {
     case Kind::kTimestamp: return "timestamp(\"" + FormatTimestamp(i_, nanos_) + "\")";
     case Kind::kDuration: return "duration(\"" + FormatDuration(i_, nanos_) + "\")";
     case Kind::kError: return "error(" + str() + ")";
+    case Kind::kOpaque: return opaque().DebugString();
   }
   return "?";
 }
@@ -261,6 +268,7 @@ bool Equal(const Value& a, const Value& b) {
     }
     case Kind::kTimestamp:
     case Kind::kDuration: return a.seconds() == b.seconds() && a.nanos() == b.nanos();
+    case Kind::kOpaque: return a.TypeName() == b.TypeName() && a.opaque().Equals(b.opaque());
     default: return false;
   }
 }

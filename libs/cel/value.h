@@ -23,10 +23,23 @@ namespace fluxcpp::cel {
 enum class Kind {
   kNull, kBool, kInt, kUint, kDouble, kString, kBytes, kList, kMap,
   kType, kOptional, kTimestamp, kDuration, kError,
+  kOpaque,  // a library type (Kubernetes URL, Quantity...), see OpaqueValue
 };
 
 class Value;
 class MapValue;
+
+// Payload of a library-defined type (libs/cel/k8s_functions.h). Immutable.
+class OpaqueValue {
+ public:
+  virtual ~OpaqueValue() = default;
+  virtual std::string TypeName() const = 0;  // "kubernetes.URL"
+  // Called only with a payload of the same TypeName().
+  virtual bool Equals(const OpaqueValue& other) const = 0;
+  virtual std::string DebugString() const = 0;
+  // What string(x) gives, when the type supports the conversion.
+  virtual std::optional<std::string> ToCelString() const { return std::nullopt; }
+};
 using ListValue = std::vector<Value>;
 
 class Value {
@@ -50,6 +63,7 @@ class Value {
   // seconds + nanos, both with the same sign, |nanos| < 1e9.
   static Value Duration(int64_t seconds, int32_t nanos);
   static Value Error(std::string message);
+  static Value Opaque(std::shared_ptr<const OpaqueValue> payload);
 
   Kind kind() const { return kind_; }
   bool is_error() const { return kind_ == Kind::kError; }
@@ -65,6 +79,7 @@ class Value {
   const Value* optional_value() const { return static_cast<const Value*>(ptr_.get()); }
   int64_t seconds() const { return i_; }
   int32_t nanos() const { return nanos_; }
+  const OpaqueValue& opaque() const { return *static_cast<const OpaqueValue*>(ptr_.get()); }
 
   // CEL type name of this value ("int", "map", "optional_type", ...).
   std::string TypeName() const;
@@ -81,7 +96,7 @@ class Value {
   };
   int32_t nanos_ = 0;
   // Shared payload, by kind: std::string (string, bytes, type, error),
-  // ListValue, MapValue, or Value (optional with a value).
+  // ListValue, MapValue, Value (optional with a value) or OpaqueValue.
   std::shared_ptr<const void> ptr_;
 };
 
