@@ -11,12 +11,13 @@ trap 'stop_all; rm -rf "$WORK"' EXIT
 start_apiserver
 server="$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')"
 token="$(kubectl config view --minify --raw -o jsonpath='{.users[0].user.token}')"
+kubectl config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$WORK/ca.crt"
 rv_before="$(kubectl get configmaps -o jsonpath='{.metadata.resourceVersion}')"
 
 writer() {  # writer ID: creates configmaps until the server dies, logs acknowledged names
   local id="$1" i=0
   while :; do
-    code="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+    code="$(curl -s --cacert "$WORK/ca.crt" -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
       -H 'Content-Type: application/json' "$server/api/v1/namespaces/default/configmaps" \
       -d "{\"metadata\":{\"name\":\"w$id-$i\"},\"data\":{\"i\":\"$i\"}}" || true)"
     [[ "$code" == 201 ]] || break

@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -260,8 +261,24 @@ Transport::~Transport() {
   housekeeper_.reset();  // its thread reaps the pool: stop it first
 }
 
+namespace {
+
+// OpenSSL writes with plain write(2): a server closing a TLS connection
+// mid-request would kill the process with SIGPIPE instead of failing the
+// call. Ignored once, process-wide, unless the program set its own handler.
+void IgnoreSigpipeOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction current {};
+    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) ::signal(SIGPIPE, SIG_IGN);
+  });
+}
+
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<Transport>> Transport::Create(const Config& config) {
   if (config.server.empty()) return absl::InvalidArgumentError("kube config: no server");
+  IgnoreSigpipeOnce();
   FLUX_ASSIGN_OR_RETURN(ServerUrl url, ParseServerUrl(config.server));
   std::shared_ptr<Transport> t(new Transport(config));
   t->https_ = url.https;

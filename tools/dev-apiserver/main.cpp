@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   std::string token;
   Duration watch_timeout = std::chrono::minutes(30);
   bool simulate_workloads = true;
-  bool tls = false;
+  bool tls = true;
   std::string token_auth_file;
   std::string authorization_mode = "AlwaysAllow";
   std::string tls_dir;
@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
              "report Deployments, StatefulSets, DaemonSets, Jobs, Pods, PVCs as healthy once applied");
   flags.Bool("tls", &tls,
              "serve HTTPS with a self-signed CA (kept in --tls-dir, default <data-dir>/pki); the kubeconfig "
-             "carries the CA, the admin token and an admin client certificate (context dev-cert)");
+             "carries the CA, the admin token and an admin client certificate (context dev-cert). On by default; "
+             "--tls=false serves plain HTTP");
   flags.String("tls-dir", &tls_dir, "where the CA (ca.crt, ca.key) is kept; default <data-dir>/pki");
   flags.String("token-auth-file", &token_auth_file,
                "CSV of bearer tokens: token,user,uid,\"group1,group2\" (kube's --token-auth-file)");

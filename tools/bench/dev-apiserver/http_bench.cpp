@@ -51,7 +51,7 @@ bool Start(const HttpBenchOptions& o, Server& server) {
     FILE* f = freopen(log.c_str(), "w", stderr);
     (void)f;
     execl(o.server_binary.c_str(), o.server_binary.c_str(), "--listen", "127.0.0.1:0", "--data-dir",
-          (o.dir + "/data").c_str(), "--kubeconfig-out", kubeconfig.c_str(), "--simulate-workloads=false",
+          (o.dir + "/data").c_str(), "--kubeconfig-out", kubeconfig.c_str(), "--tls=false", "--simulate-workloads=false",
           "--log-level", "error", static_cast<char*>(nullptr));
     _exit(127);
   }
