@@ -203,23 +203,6 @@ Value EndsWith(const Value* a, size_t n) {
   return Value::Bool(s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0);
 }
 
-// Small per-thread cache of compiled patterns (evaluation is multi-threaded).
-const RE2* CompiledRegex(const std::string& pattern, std::string* error) {
-  thread_local std::unordered_map<std::string, std::unique_ptr<RE2>> cache;
-  auto it = cache.find(pattern);
-  if (it != cache.end()) return it->second.get();
-  if (cache.size() > 128) cache.clear();
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  auto re = std::make_unique<RE2>(pattern, opts);
-  if (!re->ok()) {
-    *error = re->error();
-    return nullptr;
-  }
-  const RE2* out = re.get();
-  cache.emplace(pattern, std::move(re));
-  return out;
-}
 
 Value Matches(const Value* a, size_t n) {
   REQUIRE(n == 2 && Is(a[0], Kind::kString) && Is(a[1], Kind::kString), "matches");
@@ -615,6 +598,24 @@ const std::vector<Builtin>& StandardTable() {
 }
 
 }  // namespace
+
+// A small per-thread cache of compiled patterns (evaluation is multi-threaded).
+const RE2* CompiledRegex(const std::string& pattern, std::string* error) {
+  thread_local std::unordered_map<std::string, std::unique_ptr<RE2>> cache;
+  auto it = cache.find(pattern);
+  if (it != cache.end()) return it->second.get();
+  if (cache.size() > 128) cache.clear();
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  auto re = std::make_unique<RE2>(pattern, opts);
+  if (!re->ok()) {
+    *error = re->error();
+    return nullptr;
+  }
+  const RE2* out = re.get();
+  cache.emplace(pattern, std::move(re));
+  return out;
+}
 
 int LookupBuiltin(std::string_view name, bool kubernetes) {
   // Standard names; with `kubernetes`, the Kubernetes libraries' entries

@@ -8,9 +8,14 @@
 // error value.
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "libs/cel/value.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace fluxcpp::cel {
 
@@ -30,6 +35,10 @@ const Builtin& GetBuiltin(int id);
 
 // "no matching overload for 'name' applied to '(int, string)'".
 Value NoOverload(std::string_view name, const Value* args, size_t n);
+
+// `pattern` compiled as RE2 through a small per-thread cache (evaluation is
+// multi-threaded); null, with *error set, when the pattern is invalid.
+const re2::RE2* CompiledRegex(const std::string& pattern, std::string* error);
 
 // Operators the evaluator calls directly.
 Value Add(const Value& a, const Value& b);

@@ -95,28 +95,11 @@ Value LastIndexOf(const Value* a, size_t n) {
   return StringLastIndexOf(a, n);
 }
 
-// Per-thread cache of compiled patterns (evaluation is multi-threaded).
-const RE2* Regex(const std::string& pattern, std::string* error) {
-  thread_local std::unordered_map<std::string, std::unique_ptr<RE2>> cache;
-  auto it = cache.find(pattern);
-  if (it != cache.end()) return it->second.get();
-  if (cache.size() > 128) cache.clear();
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  auto re = std::make_unique<RE2>(pattern, opts);
-  if (!re->ok()) {
-    *error = re->error();
-    return nullptr;
-  }
-  const RE2* out = re.get();
-  cache.emplace(pattern, std::move(re));
-  return out;
-}
 
 // Up to `limit` (< 0: all) leftmost non-overlapping matches.
 Value FindMatches(const Value* a, size_t n, const char* fn, int64_t limit, bool list) {
   std::string err;
-  const RE2* re = Regex(a[1].str(), &err);
+  const RE2* re = CompiledRegex(a[1].str(), &err);
   if (re == nullptr) return Value::Error("invalid regular expression '" + a[1].str() + "': " + err);
   const std::string& s = a[0].str();
   ListValue out;
