@@ -8,8 +8,9 @@
 namespace fluxcpp::git {
 
 struct ProxyOptions {
-  // http:// or https:// proxy URL (socks5 is refused: libgit2 1.5 has no
-  // SOCKS support). Empty: honour HTTPS_PROXY / http_proxy like Go's transport.
+  // http://, https://, socks5:// or socks5h:// proxy URL (SOCKS5 is done by
+  // our socket stream, socks5.h). Empty: honour HTTPS_PROXY / HTTP_PROXY
+  // (and ALL_PROXY with socks5 for ssh://, git://) like Flux's transports.
   std::string address;
   std::string username;
   std::string password;

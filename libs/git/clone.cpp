@@ -14,6 +14,7 @@
 
 #include "libs/core/semver.h"
 #include "libs/git/deadline_stream.h"
+#include "libs/git/socks5.h"
 #include "libs/git/known_hosts.h"
 #include "libs/git/libgit2_support.h"
 #include "libs/git/tls_stream.h"
@@ -235,7 +236,14 @@ class Session {
     callbacks_.payload = &state_;
     git_proxy_options_init(&proxy_, GIT_PROXY_OPTIONS_VERSION);
     proxy_.type = GIT_PROXY_AUTO;  // honour HTTPS_PROXY / http_proxy like Go's transport
-    if (!auth.proxy.empty()) {
+    // SOCKS5 (proxy Secret or environment): tunnelled by our socket stream;
+    // libgit2 must then not apply an HTTP proxy of its own. ValidateAuth has
+    // already rejected malformed addresses.
+    if (auto socks = SocksProxyFor(url_, auth.proxy); socks.ok() && socks->has_value()) {
+      socks_ = **socks;
+      socks_scope_.emplace(&*socks_);
+      proxy_.type = GIT_PROXY_NONE;
+    } else if (!auth.proxy.empty()) {
       proxy_.type = GIT_PROXY_SPECIFIED;
       proxy_.url = auth.proxy.address.c_str();
       proxy_.credentials = ProxyCredentialsCallback;
@@ -372,6 +380,8 @@ class Session {
   std::string error_prefix_;
   CallbackState state_;
   std::optional<ScopedNetworkDeadline> network_deadline_;  // bounds connect/read/write
+  std::optional<Socks5Proxy> socks_;
+  std::optional<ScopedSocksProxy> socks_scope_;  // routes connections through socks_
   std::optional<ScopedClientCertificate> client_certificate_;  // presented over https
   git_remote_callbacks callbacks_;
   git_proxy_options proxy_;
@@ -507,10 +517,13 @@ absl::Status ValidateAuth(const AuthOptions& auth, const std::string& url) {
     }
   }
   if (!auth.proxy.empty() && auth.proxy.address.rfind("http://", 0) != 0 &&
-      auth.proxy.address.rfind("https://", 0) != 0) {
+      auth.proxy.address.rfind("https://", 0) != 0 && !IsSocks5Url(auth.proxy.address)) {
     return absl::InvalidArgumentError(
         "failed to configure proxy options: unsupported proxy scheme in '" +
-        RedactUrl(auth.proxy.address) + "' (only http and https proxies are supported)");
+        RedactUrl(auth.proxy.address) + "' (supported: http, https, socks5, socks5h)");
+  }
+  if (auto socks = SocksProxyFor(url, auth.proxy); !socks.ok()) {
+    return absl::InvalidArgumentError("failed to configure proxy options: " + std::string(socks.status().message()));
   }
   return absl::OkStatus();
 }
@@ -946,6 +959,10 @@ absl::StatusOr<CloneResult> Clone(const CloneOptions& options, const std::string
     sub_state.deadline = Clock::now() + options.timeout;
     sub_state.max_bytes = options.max_fetch_bytes;
     ScopedNetworkDeadline network_deadline(sub_state.deadline);
+    auto socks = SocksProxyFor(options.url, options.auth.proxy);
+    std::optional<Socks5Proxy> sub_socks;
+    if (socks.ok() && socks->has_value()) sub_socks = **socks;
+    ScopedSocksProxy socks_scope(sub_socks ? &*sub_socks : nullptr);
     ScopedClientCertificate client_certificate(options.auth.tls_cert_pem, options.auth.tls_key_pem);
     st = UpdateSubmodules(repo.get(), callbacks, proxy, &sub_state, 0);
     if (!st.ok()) return st;

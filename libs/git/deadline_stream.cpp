@@ -8,11 +8,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <string>
+#include <thread>
+
+#include "libs/git/socks5.h"
 
 namespace fluxcpp::git {
 namespace {
@@ -21,7 +27,8 @@ using Clock = std::chrono::steady_clock;
 
 thread_local Clock::time_point t_deadline;
 thread_local bool t_deadline_set = false;
-thread_local bool t_expired = false;
+thread_local std::atomic<bool> t_expired{false};
+thread_local const Socks5Proxy* t_socks = nullptr;
 
 // Milliseconds left for poll (-1 = no deadline); 0 once passed.
 int RemainingMs() {
@@ -44,6 +51,58 @@ struct DeadlineStream {
   char* host;
   char* port;
   int s;
+  // Ours, after libgit2's fields.
+  bool watched;
+};
+
+// Shuts down sockets whose deadline passed: libssh2 does blocking I/O on the
+// descriptor of the SSH transport's stream, so a peer that stops answering
+// mid-session is only cut off this way (recv then returns 0 / poll wakes up).
+class Watchdog {
+ public:
+  static Watchdog& Get() {
+    static Watchdog* w = new Watchdog();  // never destroyed: detached thread
+    return *w;
+  }
+  void Watch(int fd, Clock::time_point deadline, std::atomic<bool>* expired) {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_[fd] = Entry{deadline, expired};
+    cv_.notify_one();
+  }
+  // Must be called before the descriptor is closed (it could be reused).
+  void Unwatch(int fd) {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_.erase(fd);
+  }
+
+ private:
+  struct Entry {
+    Clock::time_point deadline;
+    std::atomic<bool>* expired;
+  };
+  Watchdog() { std::thread([this] { Run(); }).detach(); }
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      Clock::time_point next = Clock::time_point::max();
+      const auto now = Clock::now();
+      for (auto it = entries_.begin(); it != entries_.end();) {
+        if (it->second.deadline <= now) {
+          it->second.expired->store(true);
+          ::shutdown(it->first, SHUT_RDWR);
+          it = entries_.erase(it);
+        } else {
+          next = std::min(next, it->second.deadline);
+          ++it;
+        }
+      }
+      if (next == Clock::time_point::max()) cv_.wait(lock);
+      else cv_.wait_until(lock, next);
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<int, Entry> entries_;
 };
 
 // Waits until `fd` is ready for `events`; -1 with the git error set on
@@ -63,14 +122,14 @@ int WaitFor(int fd, short events, const char* what) {
   }
 }
 
-int StreamConnect(git_stream* stream) {
-  auto* st = reinterpret_cast<DeadlineStream*>(stream);
+// TCP connect to host:port, trying each address; -1 with the git error set.
+int ConnectTcp(const char* host, const char* port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* info = nullptr;
-  if (int rc = ::getaddrinfo(st->host, st->port, &hints, &info); rc != 0) {
-    git_error_set(GIT_ERROR_NET, "failed to resolve address for %s: %s", st->host, gai_strerror(rc));
+  if (int rc = ::getaddrinfo(host, port, &hints, &info); rc != 0) {
+    git_error_set(GIT_ERROR_NET, "failed to resolve address for %s: %s", host, gai_strerror(rc));
     return -1;
   }
   int fd = -1;
@@ -105,19 +164,48 @@ int StreamConnect(git_stream* stream) {
     fd = s;
   }
   freeaddrinfo(info);
+  if (fd < 0) git_error_set(GIT_ERROR_NET, "failed to connect to %s: %s", host, last_error.c_str());
+  return fd;
+}
+
+bool ReadExact(int fd, void* data, size_t len);
+bool WriteAll(int fd, const void* data, size_t len);
+
+int StreamConnect(git_stream* stream) {
+  auto* st = reinterpret_cast<DeadlineStream*>(stream);
+  const Socks5Proxy* socks = t_socks;
+  int fd = socks != nullptr ? ConnectTcp(socks->host.c_str(), socks->port.c_str()) : ConnectTcp(st->host, st->port);
   if (fd < 0) {
-    git_error_set(GIT_ERROR_NET, "failed to connect to %s: %s", st->host, last_error.c_str());
+    if (socks != nullptr && !t_expired) {
+      const git_error* e = git_error_last();
+      const std::string cause = e != nullptr && e->message != nullptr ? e->message : "connect failed";
+      git_error_set(GIT_ERROR_NET, "socks connect tcp %s->%s:%s: %s", socks->Address().c_str(), st->host, st->port,
+                    cause.c_str());
+    }
     return -1;
   }
+  if (socks != nullptr) {
+    SocksIo io{[fd](const void* d, size_t n) { return WriteAll(fd, d, n); },
+               [fd](void* d, size_t n) { return ReadExact(fd, d, n); }};
+    absl::Status hs = Socks5Handshake(io, *socks, st->host, st->port);
+    if (!hs.ok()) {
+      ::close(fd);
+      if (!t_expired) git_error_set_str(GIT_ERROR_NET, std::string(hs.message()).c_str());
+      return -1;
+    }
+  }
   st->s = fd;
+  if (t_deadline_set) {
+    Watchdog::Get().Watch(fd, t_deadline, &t_expired);
+    st->watched = true;
+  }
   return 0;
 }
 
-ssize_t StreamRead(git_stream* stream, void* data, size_t len) {
-  auto* st = reinterpret_cast<DeadlineStream*>(stream);
+ssize_t ReadSome(int fd, void* data, size_t len) {
   while (true) {
-    if (WaitFor(st->s, POLLIN, "read") != 0) return -1;
-    ssize_t n = ::recv(st->s, data, len, MSG_DONTWAIT);
+    if (WaitFor(fd, POLLIN, "read") != 0) return -1;
+    ssize_t n = ::recv(fd, data, len, MSG_DONTWAIT);
     if (n >= 0) return n;
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
     git_error_set(GIT_ERROR_NET, "error receiving data from socket: %s", std::strerror(errno));
@@ -125,24 +213,49 @@ ssize_t StreamRead(git_stream* stream, void* data, size_t len) {
   }
 }
 
-ssize_t StreamWrite(git_stream* stream, const char* data, size_t len, int /*flags*/) {
-  auto* st = reinterpret_cast<DeadlineStream*>(stream);
+bool WriteAll(int fd, const void* data, size_t len) {
   size_t done = 0;
   while (done < len) {
-    if (WaitFor(st->s, POLLOUT, "write") != 0) return -1;
-    ssize_t n = ::send(st->s, data + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (WaitFor(fd, POLLOUT, "write") != 0) return false;
+    ssize_t n = ::send(fd, static_cast<const char*>(data) + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
       git_error_set(GIT_ERROR_NET, "error sending data to socket: %s", std::strerror(errno));
-      return -1;
+      return false;
     }
     done += static_cast<size_t>(n);
   }
-  return static_cast<ssize_t>(len);
+  return true;
+}
+
+bool ReadExact(int fd, void* data, size_t len) {
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = ReadSome(fd, static_cast<char*>(data) + done, len - done);
+    if (n < 0) return false;
+    if (n == 0) {
+      git_error_set_str(GIT_ERROR_NET, "connection closed by proxy");
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+ssize_t StreamRead(git_stream* stream, void* data, size_t len) {
+  auto* st = reinterpret_cast<DeadlineStream*>(stream);
+  return ReadSome(st->s, data, len);
+}
+
+ssize_t StreamWrite(git_stream* stream, const char* data, size_t len, int /*flags*/) {
+  auto* st = reinterpret_cast<DeadlineStream*>(stream);
+  return WriteAll(st->s, data, len) ? static_cast<ssize_t>(len) : -1;
 }
 
 int StreamClose(git_stream* stream) {
   auto* st = reinterpret_cast<DeadlineStream*>(stream);
+  if (st->watched) Watchdog::Get().Unwatch(st->s);
+  st->watched = false;
   if (st->s >= 0) ::close(st->s);
   st->s = -1;
   return 0;
@@ -206,5 +319,9 @@ ScopedNetworkDeadline::~ScopedNetworkDeadline() {
 }
 
 bool NetworkDeadlineExpired() { return t_expired; }
+
+ScopedSocksProxy::ScopedSocksProxy(const Socks5Proxy* proxy) : previous_(t_socks) { t_socks = proxy; }
+
+ScopedSocksProxy::~ScopedSocksProxy() { t_socks = previous_; }
 
 }  // namespace fluxcpp::git

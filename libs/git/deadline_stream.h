@@ -5,8 +5,11 @@
 // bounded by the calling thread's deadline (ScopedNetworkDeadline). libgit2
 // builds git://, http:// and ssh:// connections, and the socket under its
 // https (OpenSSL) stream, from this stream, so a blackholed host or a server
-// that accepts and never answers fails at the deadline. (SSH: libssh2 does
-// its own I/O after the connect, so only the connect is bounded there.)
+// that accepts and never answers fails at the deadline. libssh2 does its own
+// blocking I/O on the SSH transport's descriptor, so every connected socket
+// is also shut down by a watchdog thread once its deadline passes (the SSH
+// session then fails, and NetworkDeadlineExpired() reports the deadline).
+// With a ScopedSocksProxy, connections tunnel through that SOCKS5 proxy.
 
 #include <git2.h>
 #include <git2/sys/stream.h>
@@ -14,6 +17,8 @@
 #include <chrono>
 
 namespace fluxcpp::git {
+
+struct Socks5Proxy;
 
 // Registers the stream with libgit2 (idempotent; after git_libgit2_init).
 void RegisterDeadlineStream();
@@ -34,6 +39,19 @@ class ScopedNetworkDeadline {
  private:
   std::chrono::steady_clock::time_point previous_;
   bool previous_set_;
+};
+
+// Routes the calling thread's stream connections through `proxy` (may be
+// null: direct) for its lifetime; `proxy` must outlive it.
+class ScopedSocksProxy {
+ public:
+  explicit ScopedSocksProxy(const Socks5Proxy* proxy);
+  ~ScopedSocksProxy();
+  ScopedSocksProxy(const ScopedSocksProxy&) = delete;
+  ScopedSocksProxy& operator=(const ScopedSocksProxy&) = delete;
+
+ private:
+  const Socks5Proxy* previous_;
 };
 
 // True when a stream operation on this thread failed because the deadline

@@ -18,6 +18,7 @@
 #include "libs/core/status_macros.h"
 #include "libs/git/clone.h"
 #include "libs/git/openpgp_verifier.h"
+#include "libs/git/ssh_signature.h"
 #include "libs/git/ssh_key.h"
 #include "libs/runtime/conditions.h"
 #include "libs/runtime/finalizers.h"
@@ -343,10 +344,15 @@ VerifyOutcome VerifySignatures(const std::string& mode, const VerificationKeys& 
   auto verify = [&](const git::SignedData& data) -> absl::StatusOr<std::string> {
     if (absl::StrContains(data.signature, "BEGIN SSH SIGNATURE")) {
       if (keys.ssh.empty()) return absl::InvalidArgumentError("no SSH public keys found in the verification secret");
-      return absl::UnimplementedError("SSH signature verification is not supported yet");
+      return git::VerifySshSignature(keys.ssh, data.signature, data.payload);
     }
     if (keys.pgp.empty()) return absl::InvalidArgumentError("no PGP public keys found in the verification secret");
-    return git::VerifyOpenPgpSignature(keys.pgp, data.signature, data.payload);
+    auto id = git::VerifyOpenPgpSignature(keys.pgp, data.signature, data.payload);
+    // Flux (go-openpgp) reports a signature no key verifies without detail.
+    if (id.status().code() == absl::StatusCode::kPermissionDenied) {
+      return absl::PermissionDeniedError("unable to verify payload with any of the given key rings");
+    }
+    return id;
   };
   if (check_tag) {
     if (!tag_ref) {
@@ -363,14 +369,15 @@ VerifyOutcome VerifySignatures(const std::string& mode, const VerificationKeys& 
     if (!cloned.tag_signature.signed_object()) {
       out.reason = std::string(kInvalidTagSignature);
       out.message = absl::StrCat("signature verification of tag '", cloned.tag_name,
-                                 "' failed: unable to verify payload as the provided signature is empty");
+                                 "' failed: unable to verify Git tag: unable to verify payload as the provided "
+                                 "signature is empty");
       return out;
     }
     auto id = verify(cloned.tag_signature);
     if (!id.ok()) {
       out.reason = std::string(kInvalidTagSignature);
-      out.message =
-          absl::StrCat("signature verification of tag '", cloned.tag_name, "' failed: ", id.status().message());
+      out.message = absl::StrCat("signature verification of tag '", cloned.tag_name,
+                                 "' failed: unable to verify Git tag: ", id.status().message());
       return out;
     }
     verified.push_back(absl::StrCat("tag '", cloned.tag_name, "' with key '", *id, "'"));
@@ -379,14 +386,15 @@ VerifyOutcome VerifySignatures(const std::string& mode, const VerificationKeys& 
     if (!cloned.commit_signature.signed_object()) {
       out.reason = std::string(kInvalidCommitSignature);
       out.message = absl::StrCat("signature verification of commit '", cloned.commit,
-                                 "' failed: unable to verify payload as the provided signature is empty");
+                                 "' failed: unable to verify Git commit: unable to verify payload as the provided "
+                                 "signature is empty");
       return out;
     }
     auto id = verify(cloned.commit_signature);
     if (!id.ok()) {
       out.reason = std::string(kInvalidCommitSignature);
-      out.message =
-          absl::StrCat("signature verification of commit '", cloned.commit, "' failed: ", id.status().message());
+      out.message = absl::StrCat("signature verification of commit '", cloned.commit,
+                                 "' failed: unable to verify Git commit: ", id.status().message());
       return out;
     }
     verified.push_back(absl::StrCat("commit '", cloned.commit, "' with key '", *id, "'"));
@@ -680,7 +688,20 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
       events_->Warning(obj, kVerificationError, msg);
       return finish(Result::Error(absl::UnavailableError(msg)));
     }
-    for (const auto& [k, v] : *secret) (absl::EndsWith(k, ".sshpub") ? keys.ssh : keys.pgp).push_back(v);
+    for (const auto& [k, v] : *secret) {
+      if (!absl::EndsWith(k, ".sshpub")) {
+        keys.pgp.push_back(v);
+        continue;
+      }
+      if (auto parsed = git::ParseAuthorizedKeys(v); !parsed.ok()) {
+        std::string msg = absl::StrCat("failed to verify signature: invalid SSH public keys in '", k, "' of secret '",
+                                       request.ns, "/", secret_name, "': ", parsed.status().message());
+        cond::MarkFalse(obj, runtime::kSourceVerifiedCondition, kVerificationError, msg);
+        events_->Warning(obj, kVerificationError, msg);
+        return finish(Result::Error(absl::InvalidArgumentError(msg)));
+      }
+      keys.ssh.push_back(v);
+    }
     const git::Reference ref = ReferenceFromSpec(obj);
     const bool tag_ref = ref.commit.empty() && (!ref.tag.empty() || !ref.semver.empty() ||
                                                 absl::StartsWith(ref.name, "refs/tags/"));
