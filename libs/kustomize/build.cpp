@@ -10,7 +10,7 @@
 namespace fluxcpp::kustomize {
 
 absl::StatusOr<std::vector<object::Value>> Build(const std::string& dir, const BuildOptions& options) {
-  FLUX_ASSIGN_OR_RETURN(FileLoader ldr, FileLoader::Create(dir, options.root, options.allow_remote));
+  FLUX_ASSIGN_OR_RETURN(FileLoader ldr, FileLoader::Create(dir, options.root, options.remote));
   FLUX_ASSIGN_OR_RETURN(KustTarget kt, KustTarget::Load(std::move(ldr), options));
   OpenApiState openapi;  // this build's schema choice (see merge_schema.h)
   ScopedOpenApiState scoped_openapi(&openapi);

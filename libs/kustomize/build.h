@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/kustomize/remote_fetcher.h"
 #include "libs/object/value.h"
 
 namespace fluxcpp::kustomize {
@@ -29,8 +30,10 @@ struct BuildOptions {
   // files only in or below its own directory). Set (Flux): any path inside
   // `root` may be read, nothing outside it ever is (symlinks resolved).
   std::string root;
-  // Remote git/http bases; false = error naming the URL.
-  bool allow_remote = false;
+  // Remote git bases and http(s) files (libs/kustomize_remote provides one;
+  // use one fetcher per build, it caches and owns the clones). Null: every
+  // remote entry is an error naming the kustomization file and the URL.
+  RemoteFetcher* remote = nullptr;
   // Output order; a kustomization's sortOptions always wins (as in kustomize).
   Reorder reorder = Reorder::kLegacy;
 };

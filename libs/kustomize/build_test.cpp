@@ -89,12 +89,15 @@ TEST_CASE("cycles are errors") {
   CHECK(std::string(out.status().message()).find("cycle") != std::string::npos);
 }
 
-TEST_CASE("remote bases need the allow switch") {
+TEST_CASE("remote bases need a fetcher") {
   TempDir d;
   d.Write("kustomization.yaml", "resources:\n- https://github.com/example/repo//base?ref=v1\n");
   auto out = kz::Build(d.Path(), kz::BuildOptions{});
   REQUIRE_FALSE(out.ok());
-  CHECK(std::string(out.status().message()).find("https://github.com/example/repo//base?ref=v1") != std::string::npos);
+  const std::string msg(out.status().message());
+  CHECK(msg.find("https://github.com/example/repo//base?ref=v1") != std::string::npos);
+  CHECK(msg.find(fs::canonical(d.Path()).string() + "/kustomization.yaml") != std::string::npos);
+  CHECK(msg.find("remote resources are disabled") != std::string::npos);
 }
 
 TEST_CASE("replacements keep the target's scalar type and create fields") {

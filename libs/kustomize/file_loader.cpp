@@ -12,6 +12,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/path_safety.h"
+#include "libs/core/status_macros.h"
+#include "libs/kustomize/kustomization_file.h"
 
 namespace fluxcpp::kustomize {
 namespace fs = std::filesystem;
@@ -36,11 +38,17 @@ absl::StatusOr<std::string> EvalSymlinks(const std::string& abs) {
 }  // namespace
 
 bool FileLoader::IsRemote(const std::string& path) {
-  return absl::StrContains(path, "://") || absl::StartsWith(path, "git@") || absl::StartsWith(path, "github.com/") ||
-         absl::StartsWith(path, "gitlab.com/") || absl::StartsWith(path, "bitbucket.org/");
+  return IsHttpUrl(path) || ParseRepoSpec(path).ok();
 }
 
-absl::StatusOr<FileLoader> FileLoader::Create(const std::string& dir, const std::string& bound, bool allow_remote) {
+absl::Status FileLoader::RemoteDisabled(const std::string& url) const {
+  auto name = FindKustomizationFile(root_);
+  std::string kfile = name.ok() ? absl::StrCat(root_, "/", *name) : root_;
+  return absl::FailedPreconditionError(absl::StrCat("kustomization '", kfile, "': remote resource '", url,
+                                                    "' is not allowed: remote resources are disabled"));
+}
+
+absl::StatusOr<FileLoader> FileLoader::Create(const std::string& dir, const std::string& bound, RemoteFetcher* remote) {
   FileLoader l;
   std::string abs = fs::absolute(dir).lexically_normal().string();
   if (abs.size() > 1 && abs.back() == '/') abs.pop_back();
@@ -58,7 +66,7 @@ absl::StatusOr<FileLoader> FileLoader::Create(const std::string& dir, const std:
       return absl::PermissionDeniedError(absl::StrCat("security; directory '", l.root_, "' is not in or below '", l.bound_, "'"));
     }
   }
-  l.allow_remote_ = allow_remote;
+  l.remote_ = remote;
   l.visited_ = std::make_shared<std::vector<std::string>>(std::vector<std::string>{l.root_});
   return l;
 }
@@ -92,9 +100,9 @@ absl::StatusOr<std::string> FileLoader::Restrict(const std::string& abs) const {
 }
 
 absl::StatusOr<std::string> FileLoader::Load(const std::string& path) const {
-  if (IsRemote(path)) {
-    if (!allow_remote_) return absl::PermissionDeniedError(absl::StrCat("remote resource '", path, "' is not allowed"));
-    return absl::UnimplementedError(absl::StrCat("remote file '", path, "': HTTP loading is not supported"));
+  if (IsHttpUrl(path)) {
+    if (remote_ == nullptr) return RemoteDisabled(path);
+    return remote_->FetchFile(path);
   }
   std::string abs = Resolve(path);
   std::error_code ec;
@@ -112,12 +120,12 @@ absl::StatusOr<std::string> FileLoader::Load(const std::string& path) const {
 }
 
 absl::StatusOr<FileLoader> FileLoader::New(const std::string& path) const {
-  if (IsRemote(path)) {
-    if (!allow_remote_) {
-      return absl::PermissionDeniedError(absl::StrCat("remote resource '", path, "' is not allowed (remote bases are disabled)"));
-    }
-    return absl::UnimplementedError(absl::StrCat("remote base '", path, "': git fetching is not supported"));
+  auto spec = ParseRepoSpec(path);
+  if (spec.ok()) return NewRemote(*spec);
+  if (absl::StrContains(path, "://")) {
+    return absl::InvalidArgumentError(absl::StrCat("remote target '", path, "': ", std::string(spec.status().message())));
   }
+  if (IsHttpUrl(path) && remote_ == nullptr) return RemoteDisabled(path);
   std::string abs = Resolve(path);
   auto real = EvalSymlinks(abs);
   if (!real.ok()) {
@@ -127,9 +135,51 @@ absl::StatusOr<FileLoader> FileLoader::New(const std::string& path) const {
   if (!fs::is_directory(*real, ec)) {
     return absl::InvalidArgumentError(absl::StrCat("must build at directory: '", abs, "'"));
   }
+  if (!clone_root_.empty() && !IsWithin(*real, clone_root_)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("security; bases in kustomizations found in cloned git repos must be within the repo, but base '",
+                     abs, "' is outside '", clone_root_, "'"));
+  }
   if (!bound_.empty() && !IsWithin(*real, bound_)) {
     return absl::PermissionDeniedError(absl::StrCat("security; directory '", abs, "' is not in or below '", bound_, "'"));
   }
+  return Child(*real);
+}
+
+absl::StatusOr<FileLoader> FileLoader::NewRemote(const RepoSpec& spec) const {
+  if (remote_ == nullptr) return RemoteDisabled(spec.raw);
+  if (visited_->size() > 100) return absl::InvalidArgumentError("kustomization nesting deeper than 100 levels");
+  auto clone = remote_->CloneRepo(spec);
+  if (!clone.ok()) return clone.status();
+  auto clone_real = EvalSymlinks(*clone);
+  if (!clone_real.ok()) return clone_real.status();
+  std::string abs = spec.kust_root_path.empty()
+                        ? *clone_real
+                        : (fs::path(*clone_real) / spec.kust_root_path).lexically_normal().string();
+  if (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+  std::error_code ec;
+  if (!fs::exists(abs, ec)) {
+    return absl::NotFoundError(absl::StrCat("repo '", spec.CloneSpec(), "': path '", spec.kust_root_path,
+                                            "' does not exist in the repository (ref '", spec.ref, "')"));
+  }
+  auto real = EvalSymlinks(abs);
+  if (!real.ok()) return real.status();
+  if (!IsWithin(*real, *clone_real)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("security; '", spec.raw, "' refers to directory '", *real, "' outside of repo '", *clone_real, "'"));
+  }
+  if (!fs::is_directory(*real, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat("must build at directory: '", abs, "'"));
+  }
+  FLUX_ASSIGN_OR_RETURN(FileLoader child, Child(*real));
+  child.clone_root_ = *clone_real;
+  // Files and bases of a remote base never leave its checkout.
+  child.bound_ = bound_.empty() ? "" : *clone_real;
+  return child;
+}
+
+absl::StatusOr<FileLoader> FileLoader::Child(const std::string& real_root) const {
+  const std::string* real = &real_root;
   for (const std::string& v : *visited_) {
     if (IsWithin(v, *real)) {
       return absl::InvalidArgumentError(

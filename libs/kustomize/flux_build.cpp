@@ -9,14 +9,14 @@ namespace fluxcpp::kustomize {
 
 absl::StatusOr<std::vector<object::Value>> BuildFluxKustomization(const std::string& root, const std::string& dir,
                                                                   const object::Value& kustomization,
-                                                                  bool allow_remote) {
+                                                                  RemoteFetcher* remote) {
   const FluxOverlay overlay = FluxOverlayFromSpec(kustomization);
   if (auto generated = GenerateFluxKustomization(dir, overlay); !generated.ok()) {
     return generated.status();
   }
   BuildOptions build_options;
   build_options.root = root;
-  build_options.allow_remote = allow_remote;
+  build_options.remote = remote;
   auto built = Build(dir, build_options);
   if (!built.ok()) return Annotate(built.status(), "kustomize build failed");
   ApplyCommonMetadata(*built, overlay);
@@ -28,6 +28,12 @@ absl::StatusOr<std::vector<object::Value>> BuildFluxKustomization(const std::str
     }
   }
   return built;
+}
+
+absl::StatusOr<std::vector<object::Value>> BuildFluxKustomization(const std::string& root, const std::string& dir,
+                                                                  const object::Value& kustomization,
+                                                                  bool /*allow_remote*/) {
+  return BuildFluxKustomization(root, dir, kustomization, static_cast<RemoteFetcher*>(nullptr));
 }
 
 }  // namespace fluxcpp::kustomize

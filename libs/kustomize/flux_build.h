@@ -23,6 +23,12 @@ namespace fluxcpp::kustomize {
 // and name from: <json>" for an incomplete resource.
 absl::StatusOr<std::vector<object::Value>> BuildFluxKustomization(const std::string& root, const std::string& dir,
                                                                   const object::Value& kustomization,
+                                                                  RemoteFetcher* remote);
+
+// Compatibility form: no fetcher, so remote entries are refused whatever
+// `allow_remote` says (kustomize-controller passes a fetcher instead).
+absl::StatusOr<std::vector<object::Value>> BuildFluxKustomization(const std::string& root, const std::string& dir,
+                                                                  const object::Value& kustomization,
                                                                   bool allow_remote);
 
 }  // namespace fluxcpp::kustomize

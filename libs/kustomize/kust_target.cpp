@@ -113,6 +113,24 @@ absl::Status KustTarget::AccumulateResources(Accumulator& ra, const Value& paths
   for (const Value& p : paths) {
     if (!p.is_string()) return absl::InvalidArgumentError("resources entries must be strings");
     std::string path = p.get<std::string>();
+    if (IsHttpUrl(path)) {
+      // As kustomize: a remote file first; a URL that fails as a file but is
+      // a repo spec is then tried as a git base.
+      absl::Status fs = AccumulateFile(ra, path, keys);
+      if (fs.ok()) continue;
+      if (!ParseRepoSpec(path).ok()) return fs;
+      auto sub = ldr_.New(path);
+      if (!sub.ok()) {
+        if (absl::StrContains(sub.status().message(), "remote resources are disabled")) return sub.status();
+        return absl::Status(sub.status().code(), absl::StrCat("accumulation err='", std::string(fs.message()), "': ",
+                                                              std::string(sub.status().message())));
+      }
+      std::string saved = origin_path_;
+      absl::Status s = AccumulateDirectory(ra, *sub, /*is_component=*/false, path, &keys);
+      origin_path_ = saved;
+      FLUX_RETURN_IF_ERROR(s);
+      continue;
+    }
     if (!ldr_.IsDir(path) && !FileLoader::IsRemote(path)) {
       absl::Status fs = AccumulateFile(ra, path, keys);
       if (fs.ok()) continue;
@@ -161,7 +179,17 @@ absl::Status KustTarget::AccumulateDirectory(Accumulator& ra, const FileLoader& 
   FLUX_RETURN_IF_ERROR(sub->ApplyOpenApi(/*reset=*/false));
   sub->build_metadata_ = build_metadata_;
   sub->track_origin_ = track_origin_;
-  sub->origin_path_ = JoinPath(origin_path_, path);
+  if (auto spec = ParseRepoSpec(path); spec.ok()) {
+    // As kustomize's Origin.Append: a remote base restarts the path at the
+    // repository root and records the repository and ref.
+    sub->origin_repo_ = spec->CloneSpec();
+    sub->origin_ref_ = spec->ref;
+    sub->origin_path_ = spec->kust_root_path;
+  } else {
+    sub->origin_repo_ = origin_repo_;
+    sub->origin_ref_ = origin_ref_;
+    sub->origin_path_ = JoinPath(origin_path_, path);
+  }
   if (is_component && !sub->kust_.IsComponent()) {
     return absl::InvalidArgumentError(absl::StrCat("accumulateDirectory: \"expected kind 'Component' for path '",
                                                    ldr.root(), "' but got '", object::GetString(sub->kust_.k, {"kind"}),
@@ -195,8 +223,7 @@ absl::Status KustTarget::AccumulateFile(Accumulator& ra, const std::string& path
   auto res = ResourcesFromBytes(*text);
   if (!res.ok()) return Wrap(res.status(), absl::StrCat("accumulating resources from '", path, "'"));
   if (track_origin_) {
-    Origin o;
-    o.path = JoinPath(origin_path_, path);
+    Origin o = OriginAt(path);
     for (Resource& r : *res) r.origin = o;
   }
   absl::Status s = AppendAll(ra.resources, std::move(*res), keys);
@@ -204,9 +231,19 @@ absl::Status KustTarget::AccumulateFile(Accumulator& ra, const std::string& path
   return absl::OkStatus();
 }
 
+Origin KustTarget::OriginAt(const std::string& path) const {
+  Origin o;
+  o.path = JoinPath(origin_path_, path);
+  o.repo = origin_repo_;
+  o.ref = origin_ref_;
+  return o;
+}
+
 std::optional<Origin> KustTarget::BuiltinOrigin(const std::string& plugin_kind) const {
   if (!track_origin_) return std::nullopt;
   Origin o;
+  o.repo = origin_repo_;
+  o.ref = origin_ref_;
   o.configured_in = JoinPath(origin_path_, kust_.file_name);
   o.api_version = "builtin";
   o.kind = plugin_kind;
@@ -217,6 +254,8 @@ std::optional<Origin> KustTarget::PluginOrigin(const Resource& config) const {
   if (!track_origin_ || !config.origin) return std::nullopt;
   Origin o;
   o.configured_in = config.origin->path;
+  o.repo = config.origin->repo;
+  o.ref = config.origin->ref;
   o.api_version = object::GetString(config.obj, {"apiVersion"});
   o.kind = config.Kind();
   o.name = config.Name();
@@ -238,8 +277,7 @@ absl::StatusOr<ResMap> KustTarget::LoadPluginConfigs(const Value& list) {
       continue;
     }
     if (track_origin_) {
-      Origin o;
-      o.path = JoinPath(origin_path_, kust_.file_name);
+      Origin o = OriginAt(kust_.file_name);
       for (Resource& r : *inline_docs) r.origin = o;
     }
     FLUX_RETURN_IF_ERROR(AppendAll(cfg.resources, std::move(*inline_docs)));

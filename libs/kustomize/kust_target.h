@@ -65,6 +65,8 @@ class KustTarget {
   std::optional<Origin> BuiltinOrigin(const std::string& plugin_kind) const;
   // Origin of a plugin configured by a resource (OriginFromCustomPlugin).
   std::optional<Origin> PluginOrigin(const Resource& config) const;
+  // An origin at `path` (relative to this target) with this target's repo/ref.
+  Origin OriginAt(const std::string& path) const;
 
   FileLoader ldr_;
   KustomizationFile kust_;
@@ -73,6 +75,9 @@ class KustTarget {
   // the path of this target relative to the build root.
   bool track_origin_ = false;
   std::string origin_path_;
+  // Inside a remote base: its repository and ref (paths are then relative
+  // to the repository root).
+  std::string origin_repo_, origin_ref_;
   std::vector<std::string> build_metadata_;
 };
 

@@ -84,6 +84,8 @@ std::string Origin::ToYaml(const std::string& indent) const {
     if (!value.empty()) out += indent + extra + key + ": " + value + "\n";
   };
   line("path", path, "");
+  line("repo", repo, "");
+  line("ref", ref, "");
   line("configuredIn", configured_in, "");
   if (!api_version.empty() || !kind.empty() || !name.empty() || !ns.empty()) {
     out += indent + "configuredBy:\n";

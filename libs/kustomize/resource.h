@@ -43,6 +43,8 @@ bool IsBuiltinApiGroup(const std::string& group);
 // relative to the build root, or the config that generated it.
 struct Origin {
   std::string path;
+  std::string repo;  // remote base: the repository (RepoSpec::CloneSpec) and ref
+  std::string ref;
   std::string configured_in;
   // configuredBy: the generator/transformer config's identity.
   std::string api_version, kind, name, ns;

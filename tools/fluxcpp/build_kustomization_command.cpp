@@ -16,6 +16,7 @@
 #include "libs/core/flags.h"
 #include "libs/envsubst/resource_substitution.h"
 #include "libs/kustomize/build.h"
+#include "tools/fluxcpp/helper_fetcher.h"
 #include "libs/kustomize/flux_build.h"
 #include "libs/object/yaml.h"
 #include "tools/fluxcpp/sops_mask.h"
@@ -39,6 +40,7 @@ constexpr char kUsage[] =
     "      --dry-run                     accepted for compatibility; fluxcpp never contacts a cluster\n"
     "      --kustomization-file string   path to the Flux Kustomization YAML\n"
     "  -n, --namespace string            namespace of the Kustomization (default \"flux-system\")\n"
+    "      --no-remote-bases             refuse remote git bases and http(s) files (fluxcpp only)\n"
     "      --path string                 path to the manifests location\n"
     "      --strict-substitute           fail when a variable without default is not set\n"
     "  -h, --help                        help for kustomization\n";
@@ -121,7 +123,7 @@ int RunBuildKustomization(const CommandArgs& args) {
     }
   }
   std::string path, kustomization_file, ns = "flux-system";
-  bool dry_run = false, strict = false, in_memory = false;
+  bool dry_run = false, strict = false, in_memory = false, no_remote = false;
   FlagSet flags("fluxcpp build kustomization");
   flags.String("path", &path, "path to the manifests location");
   flags.String("kustomization-file", &kustomization_file, "path to the Flux Kustomization YAML");
@@ -130,6 +132,7 @@ int RunBuildKustomization(const CommandArgs& args) {
   flags.Bool("dry-run", &dry_run, "no cluster access");
   flags.Bool("strict-substitute", &strict, "fail on unset variables");
   flags.Bool("in-memory-build", &in_memory, "accepted; fluxcpp always builds in a private copy");
+  flags.Bool("no-remote-bases", &no_remote, "refuse remote bases and files");
   if (absl::Status s = flags.Parse(args); !s.ok()) {
     std::string msg(s.message());
     return Fail(msg.substr(0, msg.find('\n')));
@@ -153,7 +156,10 @@ int RunBuildKustomization(const CommandArgs& args) {
 
   TempCopy copy;
   if (absl::Status s = copy.Make(path); !s.ok()) return Fail(std::string(s.message()));
-  auto built = kustomize::BuildFluxKustomization(copy.root(), copy.dir(), ks, /*allow_remote=*/false);
+  // flux build kustomization builds on disk with remote bases allowed.
+  HelperFetcher fetcher;
+  auto built = kustomize::BuildFluxKustomization(copy.root(), copy.dir(), ks, 
+                                                    no_remote ? nullptr : static_cast<kustomize::RemoteFetcher*>(&fetcher));
   if (!built.ok()) return Fail(std::string(built.status().message()));
 
   if (object::Find(ks, {"spec", "postBuild"}) != nullptr) {
