@@ -30,10 +30,5 @@ absl::StatusOr<std::vector<object::Value>> BuildFluxKustomization(const std::str
   return built;
 }
 
-absl::StatusOr<std::vector<object::Value>> BuildFluxKustomization(const std::string& root, const std::string& dir,
-                                                                  const object::Value& kustomization,
-                                                                  bool /*allow_remote*/) {
-  return BuildFluxKustomization(root, dir, kustomization, static_cast<RemoteFetcher*>(nullptr));
-}
 
 }  // namespace fluxcpp::kustomize

@@ -6,7 +6,7 @@
 // resource has apiVersion, kind and metadata.name. postBuild substitution is
 // the caller's (it needs the variables).
 //
-//   FLUX_ASSIGN_OR_RETURN(auto objects, kustomize::BuildFluxKustomization(tmp, tmp + "/apps", ks, false));
+//   FLUX_ASSIGN_OR_RETURN(auto objects, kustomize::BuildFluxKustomization(tmp, tmp + "/apps", ks, nullptr));
 
 #include <string>
 #include <vector>
@@ -24,11 +24,5 @@ namespace fluxcpp::kustomize {
 absl::StatusOr<std::vector<object::Value>> BuildFluxKustomization(const std::string& root, const std::string& dir,
                                                                   const object::Value& kustomization,
                                                                   RemoteFetcher* remote);
-
-// Compatibility form: no fetcher, so remote entries are refused whatever
-// `allow_remote` says (kustomize-controller passes a fetcher instead).
-absl::StatusOr<std::vector<object::Value>> BuildFluxKustomization(const std::string& root, const std::string& dir,
-                                                                  const object::Value& kustomization,
-                                                                  bool allow_remote);
 
 }  // namespace fluxcpp::kustomize

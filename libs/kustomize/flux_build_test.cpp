@@ -53,14 +53,14 @@ TEST_CASE("BuildFluxKustomization generates, overlays and adds commonMetadata", 
   fs::create_directories(root / "app");
   std::ofstream(root / "app" / "cm.yaml") << "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n";
   const Value ks = Kustomization("  targetNamespace: team\n  namePrefix: p-\n  commonMetadata: {labels: {a: b}}\n");
-  auto built = kz::BuildFluxKustomization(root.string(), (root / "app").string(), ks, false);
+  auto built = kz::BuildFluxKustomization(root.string(), (root / "app").string(), ks, nullptr);
   REQUIRE(built.ok());
   REQUIRE(built->size() == 1);
   CHECK(kz::ToYaml(*built) ==
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    a: b\n  name: p-cfg\n  namespace: team\n");
 
   std::ofstream(root / "app" / "kustomization.yaml") << "resources: [missing.yaml]\n";
-  auto failed = kz::BuildFluxKustomization(root.string(), (root / "app").string(), ks, false);
+  auto failed = kz::BuildFluxKustomization(root.string(), (root / "app").string(), ks, nullptr);
   REQUIRE_FALSE(failed.ok());
   CHECK(std::string(failed.status().message()).rfind("kustomize build failed: ", 0) == 0);
   fs::remove_all(root);

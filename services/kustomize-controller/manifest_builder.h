@@ -14,6 +14,8 @@
 namespace fluxcpp::kustomize_controller {
 
 // `dir` is the kustomization path inside `root` (the artifact directory).
+// Remote bases and files are fetched unless `no_remote_bases` (Flux allows
+// them by default; --no-remote-bases refuses them).
 // Errors are BuildFailed messages ("kustomize build failed: ...").
 absl::StatusOr<std::vector<object::Value>> BuildManifests(const std::string& root, const std::string& dir,
                                                           const object::Value& kustomization, bool no_remote_bases);
