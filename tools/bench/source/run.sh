@@ -29,9 +29,14 @@ best=""
 for i in 1 2 3; do
   rm -rf "$WORK/base" "$WORK/base.tar.gz"
   t0=$(date +%s%N)
-  git clone -q --depth 1 "$url" "$WORK/base" && tar czf "$WORK/base.tar.gz" -C "$WORK/base" --exclude=.git .
-  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-  (( ms < baseline_ms )) && baseline_ms=$ms
+  # A failed baseline clone (git daemon sometimes drops a shallow fetch under
+  # load) is reported and not counted.
+  if git clone -q --depth 1 "$url" "$WORK/base" && tar czf "$WORK/base.tar.gz" -C "$WORK/base" --exclude=.git .; then
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    (( ms < baseline_ms )) && baseline_ms=$ms
+  else
+    echo "baseline run $i failed; not counted" >&2
+  fi
   rm -rf "$WORK/run"
   out="$("$BIN/source_bench" --url "$url" --work "$WORK/run" --new-commit-cmd "$new_commit" ${VERIFY:+--verify yes})"
   # keep the run with the fastest first artifact
