@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package the build, the demo and the tests need.
-# Idempotent; run as root on Debian 12. Usage: tools/install-deps.sh
+# Idempotent; run as root on Debian 12.
+# Usage: tools/install-deps.sh [--build-only]   (--build-only: what compiling needs, e.g. in a container build)
 set -euo pipefail
 
 packages=(
@@ -9,13 +10,15 @@ packages=(
   # libraries (see README "Dependencies")
   libabsl-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libgit2-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev zlib1g-dev libboost-dev
-  nlohmann-json3-dev libre2-dev libarchive-dev catch2 libicu-dev
+  nlohmann-json3-dev libre2-dev libarchive-dev catch2 libicu-dev libgpgme-dev
+)
+[[ "${1:-}" == --build-only ]] || packages+=(
   # end-to-end tests and demo
   kubectl curl python3 python3-yaml procps
   # dev-apiserver e2e: the Python client suite (e2e/apiserver_python_test.py)
   python3-kubernetes
-  # source-controller: gpgme for spec.verify; real Git servers for e2e/source_*
-  libgpgme-dev gnupg lighttpd lighttpd-mod-openssl openssh-server openssh-client openssl
+  # real Git servers and signing tools for e2e/source_*
+  gnupg lighttpd lighttpd-mod-openssl openssh-server openssh-client openssl
 )
 
 missing=()
