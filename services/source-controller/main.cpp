@@ -55,6 +55,32 @@ int main(int argc, char** argv) {
   flags.Int("artifact-retention-records", &retention_records,
             "The maximum number of artifacts to be kept in storage after a garbage collection.");
   flags.DurationFlag("requeue-dependency", &requeue_dependency, "The interval at which failing dependencies are reevaluated.");
+  // Flux flags for kinds this controller does not serve yet (HelmRepository,
+  // HelmChart) or for cloud workload identity: accepted, so Flux's
+  // deployments start unchanged, and validated; they have no effect yet.
+  int64_t helm_index_max_size = 50 << 20, helm_chart_max_size = 10 << 20, helm_chart_file_max_size = 5 << 20;
+  int helm_cache_max_size = 0;
+  Duration helm_cache_ttl = std::chrono::minutes(15), helm_cache_purge_interval = std::chrono::minutes(1);
+  std::string default_service_account;
+  int token_cache_max_size = 100;
+  Duration token_cache_max_duration = std::chrono::hours(1);
+  flags.Int("helm-index-max-size", &helm_index_max_size, "The max allowed size in bytes of a HelmRepository index file.");
+  flags.Int("helm-chart-max-size", &helm_chart_max_size, "The max allowed size in bytes of a Helm chart file.");
+  flags.Int("helm-chart-file-max-size", &helm_chart_file_max_size,
+            "The max allowed size in bytes of a file in a Helm chart.");
+  flags.Int("helm-cache-max-size", &helm_cache_max_size, "The maximum number of Helm indexes cached in memory.");
+  flags.DurationFlag("helm-cache-ttl", &helm_cache_ttl, "The TTL of a Helm index in the cache.");
+  flags.DurationFlag("helm-cache-purge-interval", &helm_cache_purge_interval, "How often expired indexes are purged.");
+  flags.String("default-service-account", &default_service_account,
+               "Default service account for object-level workload identity (needs ObjectLevelWorkloadIdentity).");
+  flags.Int("token-cache-max-size", &token_cache_max_size, "The maximum number of cloud tokens cached (0 disables).");
+  flags.DurationFlag("token-cache-max-duration", &token_cache_max_duration, "The longest a cached token is reused.");
+  // SSH algorithm preferences: libgit2 1.5 runs the key exchange before any
+  // hook can set them, so a restriction cannot be honoured; refusing to start
+  // is safer than silently negotiating algorithms the operator excluded.
+  std::string ssh_kex_algos, ssh_hostkey_algos;
+  flags.String("ssh-kex-algos", &ssh_kex_algos, "Ordered SSH key-exchange algorithms (not supported: must be empty).");
+  flags.String("ssh-hostkey-algos", &ssh_hostkey_algos, "Ordered SSH host-key algorithms (not supported: must be empty).");
   // fluxcpp extensions (no Flux equivalent).
   flags.String("git-cache-path", &git_cache_path,
                "Directory of the persistent Git fetch caches (one bare repository per GitRepository); "
@@ -69,7 +95,26 @@ int main(int argc, char** argv) {
     return 2;
   }
   Logger log({{"logger", "setup"}});
-  if (absl::Status s = runtime::FinalizeOptions(manager_options); !s.ok()) return Fail(log, "invalid flags", s);
+  if (absl::Status s = runtime::FinalizeOptions(manager_options, {{"CacheSecretsAndConfigMaps", false},
+                                                                   {"ObjectLevelWorkloadIdentity", false},
+                                                                   {"OptimizedGitClones", true}});
+      !s.ok()) {
+    return Fail(log, "invalid flags", s);
+  }
+  if (!ssh_kex_algos.empty() || !ssh_hostkey_algos.empty()) {
+    return Fail(log, "invalid flags",
+                absl::InvalidArgumentError("--ssh-kex-algos and --ssh-hostkey-algos are not supported by this "
+                                           "source-controller (libgit2 1.5 cannot restrict SSH algorithms)"));
+  }
+  if (!default_service_account.empty() && !manager_options.FeatureEnabled("ObjectLevelWorkloadIdentity")) {
+    return Fail(log, "invalid flags",
+                absl::InvalidArgumentError("--default-service-account requires the ObjectLevelWorkloadIdentity "
+                                           "feature gate (inconsistent configuration)"));
+  }
+  if (helm_index_max_size <= 0 || helm_chart_max_size <= 0 || helm_chart_file_max_size <= 0 ||
+      helm_cache_max_size < 0 || token_cache_max_size < 0) {
+    return Fail(log, "invalid flags", absl::InvalidArgumentError("--helm-*-size must be positive and --*-cache-max-size not negative"));
+  }
   manager_options.leader_election_id = runtime::LeaderElectionId("source-controller", manager_options.watch_label_selector);
 
   auto advertised = artifact::AdvertisedAddress(storage_addr, storage_adv_addr);
