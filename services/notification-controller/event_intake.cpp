@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/rpc/event_json.h"
 #include "libs/runtime/options.h"
@@ -22,7 +23,7 @@ absl::Status EventIntake::Handle(const rpc::EventMessage& e) {
   }
   std::string revision;
   for (const auto& [key, value] : e.metadata) {
-    if (key == "revision" || key.size() > 9 && key.substr(key.size() - 9) == "/revision") revision = value;
+    if (key == "revision" || absl::EndsWith(key, "/revision")) revision = value;
   }
   log_.Info("event received", {{"reason", e.reason},
                                {"severity", e.severity},
