@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "libs/cel/functions.h"
+#include "libs/core/utf8.h"
 
 namespace fluxcpp::cel {
 namespace {
@@ -17,41 +18,19 @@ namespace {
 
 bool Is(const Value& v, Kind k) { return v.kind() == k; }
 
-std::u32string Decode(const std::string& s) {
+std::u32string Decode(std::string_view s) {
   std::u32string out;
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (size_t k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
-    out.push_back(cp);
-    i += len;
+  while (!s.empty()) {
+    utf8::DecodedRune d = utf8::DecodeRune(s);
+    out.push_back(d.rune);
+    s.remove_prefix(d.width);
   }
   return out;
 }
 
-void AppendUtf8(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 std::string Encode(const std::u32string& s) {
   std::string out;
-  for (char32_t c : s) AppendUtf8(&out, c);
+  for (char32_t c : s) utf8::AppendRune(out, c);
   return out;
 }
 
@@ -258,7 +237,7 @@ Value StringQuote(const Value* a, size_t n) {
           std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
           out += buf;
         } else {
-          AppendUtf8(&out, c);
+          utf8::AppendRune(out, c);
         }
     }
   }
@@ -332,7 +311,7 @@ Value StringReplace(const Value* a, size_t n) {
         out += to;
         ++done;
       }
-      if (i < cps.size()) AppendUtf8(&out, cps[i]);
+      if (i < cps.size()) utf8::AppendRune(out, cps[i]);
     }
     return Value::String(out);
   }

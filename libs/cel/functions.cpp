@@ -15,6 +15,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 #include "libs/cel/time_util.h"
+#include "libs/core/utf8.h"
 
 namespace fluxcpp::cel {
 
@@ -39,26 +40,6 @@ size_t Utf8Length(const std::string& s) {
   for (unsigned char c : s)
     if ((c & 0xC0) != 0x80) ++count;
   return count;
-}
-
-bool ValidUtf8(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char cc = s[i + k];
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += len;
-  }
-  return true;
 }
 
 // ---- arithmetic ------------------------------------------------------------
@@ -300,7 +281,7 @@ Value ToString(const Value* a, size_t n) {
     case Kind::kDouble: return Value::String(FormatDouble(v.double_value()));
     case Kind::kBool: return Value::String(v.bool_value() ? "true" : "false");
     case Kind::kBytes:
-      if (!ValidUtf8(v.str())) return Value::Error("invalid UTF-8 in bytes, cannot convert to string");
+      if (!utf8::IsValid(v.str())) return Value::Error("invalid UTF-8 in bytes, cannot convert to string");
       return Value::String(v.str());
     case Kind::kTimestamp: return Value::String(FormatTimestamp(v.seconds(), v.nanos()));
     case Kind::kDuration: return Value::String(FormatDuration(v.seconds(), v.nanos()));

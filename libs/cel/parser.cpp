@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/utf8.h"
 
 namespace fluxcpp::cel {
 namespace {
@@ -34,24 +35,6 @@ bool IsReserved(std::string_view s) {
       "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let",
       "loop", "package", "namespace", "return", "var", "void", "while"};
   return kReserved.count(s) > 0;
-}
-
-void AppendUtf8(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 int HexVal(char c) {
@@ -303,7 +286,7 @@ class Parser {
             return Fail(static_cast<int>(esc), "invalid \\x escape");
           uint32_t v = HexVal(src_[pos_]) * 16 + HexVal(src_[pos_ + 1]);
           pos_ += 2;
-          if (bytes) out.push_back(static_cast<char>(v)); else AppendUtf8(&out, v);
+          if (bytes) out.push_back(static_cast<char>(v)); else utf8::AppendRune(out, v);
           break;
         }
         case 'u': case 'U': {
@@ -319,7 +302,7 @@ class Parser {
           pos_ += n;
           if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
             return Fail(static_cast<int>(esc), "invalid unicode code point");
-          AppendUtf8(&out, v);
+          utf8::AppendRune(out, v);
           break;
         }
         default:
@@ -329,7 +312,7 @@ class Parser {
               return Fail(static_cast<int>(esc), "invalid octal escape");
             uint32_t v = (e - '0') * 64 + (src_[pos_] - '0') * 8 + (src_[pos_ + 1] - '0');
             pos_ += 2;
-            if (bytes) out.push_back(static_cast<char>(v)); else AppendUtf8(&out, v);
+            if (bytes) out.push_back(static_cast<char>(v)); else utf8::AppendRune(out, v);
             break;
           }
           return Fail(static_cast<int>(esc), std::string("invalid escape sequence '\\") + e + "'");
@@ -656,7 +639,7 @@ class Parser {
       }
       case Tok::kString: {
         auto e = Node(Expr::Type::kConst, pos);
-        if (!ValidUtf8(tok_.text)) {
+        if (!utf8::IsValid(tok_.text)) {
           Fail(pos, "string literal is not valid UTF-8");
           return e;
         }
@@ -767,19 +750,6 @@ class Parser {
         Fail(pos, "unexpected " + Describe(tok_));
         return ErrorNode();
     }
-  }
-
-  static bool ValidUtf8(const std::string& s) {
-    size_t i = 0;
-    while (i < s.size()) {
-      unsigned char c = s[i];
-      size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-      if (n == 0 || i + n > s.size()) return false;
-      for (size_t k = 1; k < n; ++k)
-        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-      i += n;
-    }
-    return true;
   }
 
   // Builds a call, expanding macros when the shape matches.

@@ -9,20 +9,15 @@
 #include <string_view>
 #include <vector>
 
+#include "libs/core/utf8.h"
+
 namespace fluxcpp::envsubst::gotext {
 
-inline constexpr char32_t kRuneError = 0xFFFD;
-
-struct DecodedRune {
-  char32_t rune;
-  size_t width;  // 0 only for empty input
-};
-
-// utf8.DecodeRuneInString.
-DecodedRune DecodeRune(std::string_view s);
-
-// string(rune): UTF-8 of r, or of U+FFFD when r is not a valid scalar value.
-void AppendRune(std::string& out, char32_t r);
+// UTF-8 decoding and encoding (libs/core/utf8.h).
+using utf8::AppendRune;
+using utf8::DecodedRune;
+using utf8::DecodeRune;
+using utf8::kRuneError;
 
 // []rune(s) and string([]rune).
 std::vector<char32_t> ToRunes(std::string_view s);
