@@ -114,18 +114,15 @@ spec:
 YAML
 
 # The Widget has no status: the CEL rules say InProgress, so 'widgets' waits and 'after' is held back.
-wait_until 30 "widgets waiting on health" bash -c \
-  "[[ \"\$(kubectl get kustomization/widgets -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Healthy\")].status}')\" == Unknown ]]"
+wait_condition 30 "widgets waiting on health" kustomization/widgets flux-system Healthy status Unknown
 kubectl get widget/w1 -n default >/dev/null || fail "Widget not applied"
-wait_until 15 "after held back by its readyExpr" bash -c \
-  "[[ \"\$(kubectl get kustomization/after -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}')\" == DependencyNotReady ]]"
+wait_condition 15 "after held back by its readyExpr" kustomization/after flux-system Ready reason DependencyNotReady
 [[ "$(condition kustomization/after flux-system Ready message)" == "dependency 'flux-system/widgets' is not ready according to readyExpr eval" ]] ||
   fail "after message: $(condition kustomization/after flux-system Ready message)"
 ! kubectl get configmap/after-widgets -n default >/dev/null 2>&1 || fail "after applied before its dependency was ready"
 
 # Terminal compile error.
-wait_until 15 "badcel InvalidCELExpression" bash -c \
-  "[[ \"\$(kubectl get kustomization/badcel -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}')\" == InvalidCELExpression ]]"
+wait_condition 15 "badcel InvalidCELExpression" kustomization/badcel flux-system Ready reason InvalidCELExpression
 [[ "$(condition kustomization/badcel flux-system Stalled status)" == True ]] || fail "badcel not Stalled"
 msg="$(condition kustomization/badcel flux-system Ready message)"
 [[ "$msg" == "Reconciliation failed terminally due to configuration error: spec.healthCheckExprs[0]"* ]] || fail "badcel message: $msg"
@@ -133,20 +130,17 @@ log "badcel: $msg"
 
 # The Widget becomes Ready by its status: the CEL rule makes it Current.
 kubectl patch widget/w1 -n default --subresource=status --type=merge -p '{"status":{"phase":"Ready"}}' >/dev/null
-wait_until 30 "widgets Ready (CEL current)" bash -c \
-  "[[ \"\$(kubectl get kustomization/widgets -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].status}')\" == True ]]"
+wait_condition 30 "widgets Ready (CEL current)" kustomization/widgets flux-system Ready status True
 [[ "$(condition kustomization/widgets flux-system Healthy message)" == "Health check passed in "* ]] || fail "widgets Healthy message"
 request_reconcile kustomization/after flux-system
-wait_until 30 "after Ready once readyExpr holds" bash -c \
-  "[[ \"\$(kubectl get kustomization/after -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].status}')\" == True ]]"
+wait_condition 30 "after Ready once readyExpr holds" kustomization/after flux-system Ready status True
 kubectl get configmap/after-widgets -n default >/dev/null || fail "after did not apply"
 [[ "$(condition kustomization/never flux-system Ready reason)" == DependencyNotReady ]] || fail "never should stay DependencyNotReady"
 
 # A Broken widget is Failed by the CEL rule: the health check fails early with Flux's message.
 kubectl patch widget/w1 -n default --subresource=status --type=merge -p '{"status":{"phase":"Broken"}}' >/dev/null
 request_reconcile kustomization/widgets flux-system
-wait_until 30 "widgets HealthCheckFailed (CEL failed)" bash -c \
-  "[[ \"\$(kubectl get kustomization/widgets -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}')\" == HealthCheckFailed ]]"
+wait_condition 30 "widgets HealthCheckFailed (CEL failed)" kustomization/widgets flux-system Ready reason HealthCheckFailed
 msg="$(condition kustomization/widgets flux-system Ready message)"
 [[ "$msg" == *"Widget/default/w1 status: 'Failed'"* ]] || fail "widgets failure message: $msg"
 log "widgets: $msg"

@@ -42,8 +42,7 @@ spec:
   prune: true
   wait: true
 YAML
-wait_until 30 "stuck to start its health checks" bash -c \
-  "[[ \"\$(kubectl get kustomization/stuck -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Healthy\")].status}')\" == Unknown ]]"
+wait_condition 30 "stuck to start its health checks" kustomization/stuck flux-system Healthy status Unknown
 [[ "$(ready_field stuck Reconciling message)" == "Running health checks for revision main@sha1:$sha1 with a timeout of 30s" ]] ||
   fail "Reconciling message: $(ready_field stuck Reconciling message)"
 [[ "$(ready_field stuck Ready status)" == Unknown ]] || fail "stuck Ready should be Unknown while waiting"
@@ -80,8 +79,7 @@ log "healthy Kustomizations Ready in $((SECONDS - t0))s while 'stuck' waits on h
 [[ "$(ready_field checks Healthy status)" == True ]] || fail "checks Healthy"
 
 # --- the stuck rollout fails after the timeout with Flux's message --------
-wait_until 45 "stuck HealthCheckFailed" bash -c \
-  "[[ \"\$(kubectl get kustomization/stuck -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}')\" == HealthCheckFailed ]]"
+wait_condition 45 "stuck HealthCheckFailed" kustomization/stuck flux-system Ready reason HealthCheckFailed
 msg="$(ready_field stuck Ready message)"
 [[ "$msg" =~ ^health\ check\ failed\ after\ [0-9.]+m?s:\ timeout\ waiting\ for:\ \[Deployment/stuck/app\ status:\ \'InProgress\'\]$ ]] ||
   fail "HealthCheckFailed message: $msg"

@@ -73,16 +73,14 @@ log "both Kustomizations wait on a running Job"
 # The TTL controller removes finished Jobs; here both go while the checks run.
 t0=$SECONDS
 kubectl delete job migrate once -n default --wait=false >/dev/null
-wait_until 20 "ttl Ready after its Job disappeared" bash -c \
-  "[[ \"\$(kubectl get kustomization/ttl -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].status}')\" == True ]]"
+wait_condition 20 "ttl Ready after its Job disappeared" kustomization/ttl flux-system Ready status True
 [[ "$(field ttl Healthy status)" == True && "$(field ttl Healthy message)" == "Health check passed in "* ]] ||
   fail "ttl Healthy: $(field ttl Healthy status) $(field ttl Healthy message)"
 [[ "$(jp kustomization/ttl flux-system '{.status.lastAppliedRevision}')" == "main@sha1:$sha" ]] || fail "ttl lastAppliedRevision"
 log "Job with ttlSecondsAfterFinished gone during the wait: Ready after $((SECONDS - t0))s"
 
 waiting nottl || fail "nottl stopped waiting: $(field nottl Ready reason) $(field nottl Ready message)"
-wait_until 45 "nottl fails at its timeout" bash -c \
-  "[[ \"\$(kubectl get kustomization/nottl -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}')\" == HealthCheckFailed ]]"
+wait_condition 45 "nottl fails at its timeout" kustomization/nottl flux-system Ready reason HealthCheckFailed
 msg="$(field nottl Ready message)"
 [[ "$msg" == "health check failed after "*"Job/default/once status: 'NotFound'"* ]] || fail "nottl message: $msg"
 log "Job without TTL gone during the wait: $msg"

@@ -116,15 +116,13 @@ spec:
     substituteFrom:
       - {kind: ConfigMap, name: not-there}
 YAML
-wait_until 30 "strict Ready=False" bash -c \
-  "[[ \"\$(kubectl get kustomization/strict -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}')\" == BuildFailed ]]"
+wait_condition 30 "strict Ready=False" kustomization/strict flux-system Ready reason BuildFailed
 msg="$(condition kustomization/strict flux-system Ready message)"
 [[ "$msg" == *"post build failed for 'Deployment.v1.apps/podinfo'"*'variable not set (strict mode): "cluster_env"'* ]] ||
   fail "strict message: $msg"
 ! kubectl get namespace strict-ns >/dev/null 2>&1 || true
 ! kubectl get deploy podinfo -n strict-ns >/dev/null 2>&1 || fail "strict applied half-way"
-wait_until 30 "needs-vars Ready=False" bash -c \
-  "[[ \"\$(kubectl get kustomization/needs-vars -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}')\" == BuildFailed ]]"
+wait_condition 30 "needs-vars Ready=False" kustomization/needs-vars flux-system Ready reason BuildFailed
 msg="$(condition kustomization/needs-vars flux-system Ready message)"
 [[ "$msg" == "substitute from 'ConfigMap/not-there' error: "* ]] || fail "needs-vars message: $msg"
 log "bad substitution input reported: $msg"

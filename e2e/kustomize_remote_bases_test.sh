@@ -51,8 +51,7 @@ kind: Kustomization
 metadata: {name: app, namespace: flux-system}
 spec: {interval: 10m, sourceRef: {kind: GitRepository, name: app}, path: ./, prune: true}
 YAML
-wait_until 30 "app Ready with its remote base" bash -c \
-  "[[ \"\$(kubectl get kustomization/app -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].status}')\" == True ]]"
+wait_condition 30 "app Ready with its remote base" kustomization/app flux-system Ready status True
 [[ "$(jp configmap/app-shared default '{.data.version}')" == v1 ]] || fail "remote base not taken at ref v1"
 [[ "$expected" == *"name: app-shared"* && "$expected" == *"version: v1"* ]] || fail "kubectl kustomize disagrees: $expected"
 log "remote base applied at its tag (configmap/app-shared version v1, as kubectl kustomize builds it)"
@@ -65,8 +64,7 @@ sleep 1
 start_bg kustomize-controller-2 "$BIN/kustomize-controller" --kubeconfig "$KUBECONFIG" --no-remote-bases \
   --metrics-addr "127.0.0.1:$(free_port)" --health-addr "127.0.0.1:$(free_port)"
 request_reconcile kustomization/app flux-system
-wait_until 30 "app refused under --no-remote-bases" bash -c \
-  "[[ \"\$(kubectl get kustomization/app -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}')\" == BuildFailed ]]"
+wait_condition 30 "app refused under --no-remote-bases" kustomization/app flux-system Ready reason BuildFailed
 msg="$(condition kustomization/app flux-system Ready message)"
 [[ "$msg" == *"$url"* && "$msg" == *"remote resources are disabled"* ]] || fail "BuildFailed message: $msg"
 kubectl get configmap/app-shared -n default >/dev/null || fail "a failed build pruned the applied object"

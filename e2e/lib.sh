@@ -137,6 +137,17 @@ condition() {  # condition KIND/NAME NS TYPE FIELD
   jp "$1" "$2" "{.status.conditions[?(@.type==\"$3\")].$4}"
 }
 
+condition_is() {  # condition_is KIND/NAME NS TYPE FIELD VALUE
+  [[ "$(condition "$1" "$2" "$3" "$4" 2>/dev/null)" == "$5" ]]
+}
+
+# wait_condition SECONDS DESCRIPTION KIND/NAME NS TYPE FIELD VALUE : until the
+# condition's FIELD (status, reason, message) equals VALUE.
+wait_condition() {
+  local timeout="$1" what="$2"; shift 2
+  wait_until "$timeout" "$what" condition_is "$@"
+}
+
 request_reconcile() {  # request_reconcile KIND/NAME NS
   kubectl annotate --overwrite "$1" -n "$2" "reconcile.fluxcd.io/requestedAt=$(date +%s%N)" >/dev/null
 }
