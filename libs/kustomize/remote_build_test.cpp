@@ -2,6 +2,8 @@
 // dispatch of URLs, load restrictions inside a checkout, nested remote bases.
 #include <catch2/catch.hpp>
 
+#include "libs/artifact/testing/temp_dir.h"
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,27 +17,11 @@ namespace kz = fluxcpp::kustomize;
 
 namespace {
 
-class Scratch {
- public:
-  Scratch() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("kustomize_remote_build_test_" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  void Write(const std::string& rel, const std::string& text) const {
-    fs::path p = path_ / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-  }
-  std::string Path(const std::string& rel = "") const { return (path_ / rel).string(); }
+using fluxcpp::artifact::testing::TempDir;
 
- private:
-  fs::path path_;
-};
+void WriteFileIn(const TempDir& dir, const std::string& rel, const std::string& text) {
+  fluxcpp::artifact::testing::WriteFile(dir.Join(rel), text);
+}
 
 // Serves "repositories" from directories: CloneSpec + "@" + ref -> dir.
 class FakeFetcher : public kz::RemoteFetcher {
@@ -71,38 +57,38 @@ std::string Names(const std::vector<fluxcpp::object::Value>& objs) {
 }  // namespace
 
 TEST_CASE("a git base is built from its checkout") {
-  Scratch d;
-  d.Write("repo/base/kustomization.yaml", "resources:\n- cm.yaml\nnamePrefix: base-\n");
-  d.Write("repo/base/cm.yaml", kCm);
-  d.Write("app/kustomization.yaml", "resources:\n- file:///srv/repo.git//base?ref=v1\nnamePrefix: app-\n");
+  TempDir d("kustomize-test");
+  WriteFileIn(d, "repo/base/kustomization.yaml", "resources:\n- cm.yaml\nnamePrefix: base-\n");
+  WriteFileIn(d, "repo/base/cm.yaml", kCm);
+  WriteFileIn(d, "app/kustomization.yaml", "resources:\n- file:///srv/repo.git//base?ref=v1\nnamePrefix: app-\n");
   FakeFetcher f;
-  f.repos["file:///srv/repo.git@v1"] = d.Path("repo");
+  f.repos["file:///srv/repo.git@v1"] = d.Join("repo");
   kz::BuildOptions opts;
   opts.remote = &f;
-  auto out = kz::Build(d.Path("app"), opts);
+  auto out = kz::Build(d.Join("app"), opts);
   REQUIRE(out.ok());
   CHECK(Names(*out) == "app-base-cm;");
   CHECK(f.fetched.empty());  // file:// is never fetched over http
   // Flux mode: the checkout lies outside the load bound and is still readable.
-  opts.root = d.Path("app");
-  out = kz::Build(d.Path("app"), opts);
+  opts.root = d.Join("app");
+  out = kz::Build(d.Join("app"), opts);
   REQUIRE(out.ok());
   CHECK(Names(*out) == "app-base-cm;");
 }
 
 TEST_CASE("an https entry is tried as a file first, then as a repository") {
-  Scratch d;
-  d.Write("repo/deploy/kustomization.yaml", "resources:\n- cm.yaml\n");
-  d.Write("repo/deploy/cm.yaml", kCm);
-  d.Write("app/kustomization.yaml",
+  TempDir d("kustomize-test");
+  WriteFileIn(d, "repo/deploy/kustomization.yaml", "resources:\n- cm.yaml\n");
+  WriteFileIn(d, "repo/deploy/cm.yaml", kCm);
+  WriteFileIn(d, "app/kustomization.yaml",
           "resources:\n- https://example.com/x.yaml\n- https://github.com/org/repo//deploy?ref=main\n");
   FakeFetcher f;
   f.files["https://example.com/x.yaml"] = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n";
-  f.repos["https://github.com/org/repo@main"] = d.Path("repo");
+  f.repos["https://github.com/org/repo@main"] = d.Join("repo");
   kz::BuildOptions opts;
   opts.remote = &f;
   opts.reorder = kz::Reorder::kNone;
-  auto out = kz::Build(d.Path("app"), opts);
+  auto out = kz::Build(d.Join("app"), opts);
   REQUIRE(out.ok());
   CHECK(Names(*out) == "s;cm;");
   CHECK(f.fetched == std::vector<std::string>{"https://example.com/x.yaml", "https://github.com/org/repo//deploy?ref=main"});
@@ -110,96 +96,96 @@ TEST_CASE("an https entry is tried as a file first, then as a repository") {
 }
 
 TEST_CASE("an http error on a plain file URL is reported as such") {
-  Scratch d;
-  d.Write("app/kustomization.yaml", "resources:\n- https://example.com/missing.yaml\n");
+  TempDir d("kustomize-test");
+  WriteFileIn(d, "app/kustomization.yaml", "resources:\n- https://example.com/missing.yaml\n");
   FakeFetcher f;
   kz::BuildOptions opts;
   opts.remote = &f;
-  auto out = kz::Build(d.Path("app"), opts);
+  auto out = kz::Build(d.Join("app"), opts);
   REQUIRE_FALSE(out.ok());
   CHECK(std::string(out.status().message()).find("HTTP Error: status code 404") != std::string::npos);
   CHECK(f.cloned.empty());
 }
 
 TEST_CASE("a remote base may reference further remote bases; self-reference is a cycle") {
-  Scratch d;
-  d.Write("a/base/kustomization.yaml", "resources:\n- file:///srv/b.git//lib?ref=v2\nnameSuffix: -a\n");
-  d.Write("b/lib/kustomization.yaml", "resources:\n- cm.yaml\n");
-  d.Write("b/lib/cm.yaml", kCm);
-  d.Write("app/kustomization.yaml", "resources:\n- file:///srv/a.git//base?ref=v1\n");
+  TempDir d("kustomize-test");
+  WriteFileIn(d, "a/base/kustomization.yaml", "resources:\n- file:///srv/b.git//lib?ref=v2\nnameSuffix: -a\n");
+  WriteFileIn(d, "b/lib/kustomization.yaml", "resources:\n- cm.yaml\n");
+  WriteFileIn(d, "b/lib/cm.yaml", kCm);
+  WriteFileIn(d, "app/kustomization.yaml", "resources:\n- file:///srv/a.git//base?ref=v1\n");
   FakeFetcher f;
-  f.repos["file:///srv/a.git@v1"] = d.Path("a");
-  f.repos["file:///srv/b.git@v2"] = d.Path("b");
+  f.repos["file:///srv/a.git@v1"] = d.Join("a");
+  f.repos["file:///srv/b.git@v2"] = d.Join("b");
   kz::BuildOptions opts;
   opts.remote = &f;
-  auto out = kz::Build(d.Path("app"), opts);
+  auto out = kz::Build(d.Join("app"), opts);
   REQUIRE(out.ok());
   CHECK(Names(*out) == "cm-a;");
 
-  d.Write("b/lib/kustomization.yaml", "resources:\n- file:///srv/b.git//lib?ref=v2\n");
-  out = kz::Build(d.Path("app"), opts);
+  WriteFileIn(d, "b/lib/kustomization.yaml", "resources:\n- file:///srv/b.git//lib?ref=v2\n");
+  out = kz::Build(d.Join("app"), opts);
   REQUIRE_FALSE(out.ok());
   CHECK(std::string(out.status().message()).find("cycle detected") != std::string::npos);
 }
 
 TEST_CASE("a remote base cannot leave its checkout") {
-  Scratch d;
-  d.Write("secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: leaked\n");
-  d.Write("outside/kustomization.yaml", "resources:\n- ../secret.yaml\n");
-  d.Write("app/kustomization.yaml", "resources:\n- file:///srv/repo.git//base\n");
+  TempDir d("kustomize-test");
+  WriteFileIn(d, "secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: leaked\n");
+  WriteFileIn(d, "outside/kustomization.yaml", "resources:\n- ../secret.yaml\n");
+  WriteFileIn(d, "app/kustomization.yaml", "resources:\n- file:///srv/repo.git//base\n");
   FakeFetcher f;
-  f.repos["file:///srv/repo.git@"] = d.Path("repo");
+  f.repos["file:///srv/repo.git@"] = d.Join("repo");
   kz::BuildOptions opts;
   opts.remote = &f;
 
   SECTION("a file outside the checkout") {
-    d.Write("repo/base/kustomization.yaml", "resources:\n- ../../secret.yaml\n");
-    auto out = kz::Build(d.Path("app"), opts);
+    WriteFileIn(d, "repo/base/kustomization.yaml", "resources:\n- ../../secret.yaml\n");
+    auto out = kz::Build(d.Join("app"), opts);
     REQUIRE_FALSE(out.ok());
     CHECK(std::string(out.status().message()).find("security;") != std::string::npos);
   }
   SECTION("a base outside the checkout") {
-    d.Write("repo/base/kustomization.yaml", "resources:\n- ../../outside\n");
-    auto out = kz::Build(d.Path("app"), opts);
+    WriteFileIn(d, "repo/base/kustomization.yaml", "resources:\n- ../../outside\n");
+    auto out = kz::Build(d.Join("app"), opts);
     REQUIRE_FALSE(out.ok());
     CHECK(std::string(out.status().message()).find("must be within the repo") != std::string::npos);
   }
   SECTION("a symlink out of the checkout") {
-    d.Write("repo/base/kustomization.yaml", "resources:\n- ../link\n");
-    fs::create_directory_symlink(d.Path("outside"), d.Path("repo/link"));
-    auto out = kz::Build(d.Path("app"), opts);
+    WriteFileIn(d, "repo/base/kustomization.yaml", "resources:\n- ../link\n");
+    fs::create_directory_symlink(d.Join("outside"), d.Join("repo/link"));
+    auto out = kz::Build(d.Join("app"), opts);
     REQUIRE_FALSE(out.ok());
     CHECK(std::string(out.status().message()).find("must be within the repo") != std::string::npos);
   }
   SECTION("a repo path with ..") {
-    d.Write("app/kustomization.yaml", "resources:\n- file:///srv/repo.git//../..\n");
-    auto out = kz::Build(d.Path("app"), opts);
+    WriteFileIn(d, "app/kustomization.yaml", "resources:\n- file:///srv/repo.git//../..\n");
+    auto out = kz::Build(d.Join("app"), opts);
     REQUIRE_FALSE(out.ok());
     CHECK(std::string(out.status().message()).find("url path exits repo") != std::string::npos);
     CHECK(f.cloned.empty());
   }
   SECTION("a repo path symlinked out of the checkout") {
-    fs::create_directories(d.Path("repo"));
-    fs::create_directory_symlink(d.Path("outside"), d.Path("repo/base"));
-    auto out = kz::Build(d.Path("app"), opts);
+    fs::create_directories(d.Join("repo"));
+    fs::create_directory_symlink(d.Join("outside"), d.Join("repo/base"));
+    auto out = kz::Build(d.Join("app"), opts);
     REQUIRE_FALSE(out.ok());
     CHECK(std::string(out.status().message()).find("outside of repo") != std::string::npos);
   }
   SECTION("a path missing in the repository") {
-    fs::create_directories(d.Path("repo"));
-    auto out = kz::Build(d.Path("app"), opts);
+    fs::create_directories(d.Join("repo"));
+    auto out = kz::Build(d.Join("app"), opts);
     REQUIRE_FALSE(out.ok());
     CHECK(std::string(out.status().message()).find("path 'base' does not exist") != std::string::npos);
   }
 }
 
 TEST_CASE("fetcher errors name the URL's repository") {
-  Scratch d;
-  d.Write("app/kustomization.yaml", "components:\n- file:///srv/repo.git//comp?ref=nope\n");
+  TempDir d("kustomize-test");
+  WriteFileIn(d, "app/kustomization.yaml", "components:\n- file:///srv/repo.git//comp?ref=nope\n");
   FakeFetcher f;
   kz::BuildOptions opts;
   opts.remote = &f;
-  auto out = kz::Build(d.Path("app"), opts);
+  auto out = kz::Build(d.Join("app"), opts);
   REQUIRE_FALSE(out.ok());
   CHECK(std::string(out.status().message()).find("couldn't find remote ref nope") != std::string::npos);
 }
