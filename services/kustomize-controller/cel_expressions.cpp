@@ -54,8 +54,7 @@ absl::StatusOr<cel::Program> CompileReadyExpr(std::string_view expression, size_
   return program;
 }
 
-absl::Status ValidateExpressions(const object::Value& kustomization) {
-  FLUX_RETURN_IF_ERROR(HealthExpressions::Compile(kustomization).status());
+absl::Status ValidateReadyExprs(const object::Value& kustomization) {
   const object::Value* deps = object::Find(kustomization, {"spec", "dependsOn"});
   if (deps == nullptr || !deps->is_array()) return absl::OkStatus();
   for (size_t i = 0; i < deps->size(); ++i) {
@@ -63,6 +62,11 @@ absl::Status ValidateExpressions(const object::Value& kustomization) {
     if (!expr.empty()) FLUX_RETURN_IF_ERROR(CompileReadyExpr(expr, i).status());
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateExpressions(const object::Value& kustomization) {
+  FLUX_RETURN_IF_ERROR(HealthExpressions::Compile(kustomization).status());
+  return ValidateReadyExprs(kustomization);
 }
 
 }  // namespace fluxcpp::kustomize_controller

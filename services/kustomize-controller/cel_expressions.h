@@ -43,6 +43,10 @@ class HealthExpressions {
 // names the field ("spec.dependsOn[1].readyExpr: ...").
 absl::StatusOr<cel::Program> CompileReadyExpr(std::string_view expression, size_t index);
 
+// Compiles every spec.dependsOn[].readyExpr: OK, or the first compile error
+// (InvalidArgument) naming its field.
+absl::Status ValidateReadyExprs(const object::Value& kustomization);
+
 // Compiles every CEL expression of the Kustomization: OK, or the first
 // compile error (InvalidArgument) naming its field.
 absl::Status ValidateExpressions(const object::Value& kustomization);

@@ -189,7 +189,7 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
   }
   // CEL expressions (healthCheckExprs, dependsOn[].readyExpr): a compile error is terminal.
   auto health_exprs = HealthExpressions::Compile(obj);
-  absl::Status exprs_valid = health_exprs.ok() ? ValidateExpressions(obj) : health_exprs.status();
+  absl::Status exprs_valid = health_exprs.ok() ? ValidateReadyExprs(obj) : health_exprs.status();
   if (!exprs_valid.ok()) {
     waits_.Erase(key);
     std::string msg = absl::StrCat("Reconciliation failed terminally due to configuration error: ",
