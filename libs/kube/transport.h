@@ -1,8 +1,8 @@
 #pragma once
 // HTTP(S) transport to one API server, shared by a Client and the clients it
-// impersonates through:
-//   - a pool of keep-alive connections (an httplib client is not safe for
-//     concurrent requests, so each request checks one out);
+// impersonates through, over libs/http (no cpp-httplib):
+//   - a pool of keep-alive connections, each used by one request at a time;
+//     one idle for 3s or closed by the server is discarded when next taken;
 //   - TLS from PEM text (CA bundle, client certificate and key);
 //   - authentication headers (bearer token, re-read from a token file as it
 //     rotates, or from an exec plugin as it expires or after a 401, or
@@ -14,8 +14,10 @@
 //     response for verbs the server can safely see twice (all but POST and
 //     JSON patch);
 //   - long-lived streams (watch) on dedicated connections that a StopToken
-//     interrupts within ~50ms even when the stream is silent.
+//     interrupts within ~50ms even when the stream is silent (the reading
+//     thread polls it; no helper thread).
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -30,9 +32,10 @@
 #include "libs/kube/config.h"
 #include "libs/kube/rate_limiter.h"
 
-namespace httplib {
-class ClientImpl;
-}
+namespace fluxcpp::http {
+class ClientConnection;
+struct Endpoint;
+}  // namespace fluxcpp::http
 
 namespace fluxcpp::kube {
 
@@ -89,22 +92,23 @@ class Transport {
 
  private:
   struct Tls;
-  class Housekeeper;
   struct IdleConnection {
-    std::unique_ptr<httplib::ClientImpl> client;
+    std::unique_ptr<http::ClientConnection> connection;
     absl::Time last_used;
+    uint64_t generation = 0;  // of the client certificate it was made with
   };
 
   explicit Transport(const Config& config);
-  std::unique_ptr<httplib::ClientImpl> NewConnection() const;
-  std::unique_ptr<httplib::ClientImpl> Acquire();
-  void Release(std::unique_ptr<httplib::ClientImpl> client);
-  // Closes pooled connections idle too long; true if some remain.
-  bool ReapIdle();
+  // Where new connections go, with the current TLS context; `generation`
+  // receives the client certificate's generation.
+  http::Endpoint CurrentEndpoint(uint64_t* generation) const;
+  // A pooled connection still usable, or nullptr.
+  std::unique_ptr<http::ClientConnection> TakeIdle(uint64_t* generation);
+  void Release(std::unique_ptr<http::ClientConnection> connection, uint64_t generation);
   // The bearer token to send now ("" for none); with an exec plugin, also
   // switches to the plugin's current client certificate.
   absl::StatusOr<std::string> CurrentToken();
-  // Loads `cert_pem`/`key_pem` as the client certificate of new connections
+  // Makes `cert_pem`/`key_pem` the client certificate of new connections
   // and drops pooled ones (which use the old certificate).
   absl::Status SwitchClientCertificate(const std::string& cert_pem, const std::string& key_pem);
   absl::Duration Backoff(int attempt) const;
@@ -120,7 +124,6 @@ class Transport {
   RateLimiter limiter_;
   RetryPolicy retry_;
   absl::Duration request_timeout_ = absl::Seconds(60);
-  std::unique_ptr<Housekeeper> housekeeper_;
 
   absl::Mutex pool_mu_;
   std::vector<IdleConnection> idle_ ABSL_GUARDED_BY(pool_mu_);
