@@ -1,7 +1,6 @@
 #include "libs/runtime/manager.h"
 
 #include <fcntl.h>
-#include <httplib.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "libs/http/server.h"
 #include "libs/runtime/process_metrics.h"
 
 namespace fluxcpp::runtime {
@@ -119,22 +119,55 @@ absl::Status Manager::ReadyStatus() const {
   return RunChecks(checks);
 }
 
-absl::Status Manager::StartServer(const std::string& addr, httplib::Server& server, std::thread& thread,
-                                  int& port) {
-  if (addr.empty() || addr == "0") return absl::OkStatus();  // disabled, as controller-runtime's "0"
-  absl::StatusOr<ListenAddress> la = ParseListenAddress(addr);
-  if (!la.ok()) return la.status();
-  if (la->port == 0) {
-    port = server.bind_to_any_port(la->host);
-    if (port < 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", addr));
-  } else {
-    if (!server.bind_to_port(la->host, la->port)) {
-      return absl::UnavailableError(absl::StrCat("cannot listen on ", addr));
+absl::Status Manager::StartServer() {
+  // Probes and scrapes are rare and quick: one thread serves both endpoints
+  // (threads cost idle RSS); routes are per listener, so /metrics does not
+  // answer on the health port and the probes not on the metrics port.
+  server_ = std::make_unique<http::Server>();
+  auto listen = [this](const char* flag, const std::string& addr,
+                       int& port) -> absl::StatusOr<int> {
+    port = 0;
+    if (addr.empty() || addr == "0") return -1;  // disabled, as controller-runtime's "0"
+    absl::StatusOr<ListenAddress> la = ParseListenAddress(addr);
+    if (!la.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(flag, ": ", la.status().message()));
     }
-    port = la->port;
+    absl::StatusOr<int> id = server_->Listen(la->host, la->port);
+    // "--metrics-addr :8080: cannot listen on 0.0.0.0:8080: Address already in use"
+    if (!id.ok()) {
+      return absl::Status(id.status().code(),
+                          absl::StrCat(flag, " ", addr, ": ", id.status().message()));
+    }
+    port = server_->port(*id);
+    return id;
+  };
+  absl::StatusOr<int> metrics = listen("--metrics-addr", options_.metrics_addr, metrics_port_);
+  if (!metrics.ok()) return metrics.status();
+  absl::StatusOr<int> health = listen("--health-addr", options_.health_addr, health_port_);
+  if (!health.ok()) return health.status();
+  auto text = [](const absl::Status& s) {
+    return http::ServerResponse{s.ok() ? 200 : 500, "text/plain; charset=utf-8",
+                                s.ok() ? "ok" : std::string(s.message())};
+  };
+  if (*metrics >= 0) {
+    server_->Handle(*metrics, "/metrics", [this](const http::RequestHead&) {
+      return http::ServerResponse{200, std::string(MetricsRegistry::kContentType),
+                                  registry_.Expose()};
+    });
   }
-  thread = std::thread([&server] { server.listen_after_bind(); });
-  return absl::OkStatus();
+  if (*health >= 0) {
+    server_->Handle(*health, "/healthz", [this, text](const http::RequestHead&) {
+      std::vector<Check> checks;
+      {
+        absl::MutexLock l(&mu_);
+        checks = health_checks_;
+      }
+      return text(RunChecks(checks));
+    });
+    server_->Handle(*health, "/readyz",
+                    [this, text](const http::RequestHead&) { return text(ReadyStatus()); });
+  }
+  return server_->Start();
 }
 
 absl::Status Manager::Start() {
@@ -142,38 +175,7 @@ absl::Status Manager::Start() {
     absl::MutexLock l(&mu_);
     if (started_) return absl::OkStatus();
   }
-
-  // Probes and scrapes are rare and quick: two threads per server, not
-  // httplib's default pool of max(8, cores - 1) (threads cost idle RSS).
-  auto small_pool = [] { return new httplib::ThreadPool(2); };
-  metrics_server_ = std::make_unique<httplib::Server>();
-  metrics_server_->new_task_queue = small_pool;
-  metrics_server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(registry_.Expose(), std::string(MetricsRegistry::kContentType).c_str());
-  });
-  health_server_ = std::make_unique<httplib::Server>();
-  health_server_->new_task_queue = small_pool;
-  health_server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-    std::vector<Check> checks;
-    {
-      absl::MutexLock l(&mu_);
-      checks = health_checks_;
-    }
-    absl::Status s = RunChecks(checks);
-    res.status = s.ok() ? 200 : 500;
-    res.set_content(s.ok() ? "ok" : std::string(s.message()), "text/plain; charset=utf-8");
-  });
-  health_server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    absl::Status s = ReadyStatus();
-    res.status = s.ok() ? 200 : 500;
-    res.set_content(s.ok() ? "ok" : std::string(s.message()), "text/plain; charset=utf-8");
-  });
-  if (absl::Status s = StartServer(options_.metrics_addr, *metrics_server_, metrics_thread_, metrics_port_); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = StartServer(options_.health_addr, *health_server_, health_thread_, health_port_); !s.ok()) {
-    return s;
-  }
+  if (absl::Status s = StartServer(); !s.ok()) return s;
   logger_.Info("starting manager", {{"metrics-addr", options_.metrics_addr}, {"health-addr", options_.health_addr}});
 
   {
@@ -293,10 +295,7 @@ void Manager::Stop(Duration grace) {
     leader_thread_.join();
   }
   leading_.store(false);
-  if (metrics_server_) metrics_server_->stop();
-  if (health_server_) health_server_->stop();
-  if (metrics_thread_.joinable()) metrics_thread_.join();
-  if (health_thread_.joinable()) health_thread_.join();
+  if (server_) server_->Stop();
 }
 
 void Manager::RequestStop() {

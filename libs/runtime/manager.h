@@ -1,9 +1,10 @@
 #pragma once
 // Manager: the process-level half of a controller binary. It owns the
-// shared kube::Client, the metrics registry and its HTTP server
-// (--metrics-addr, GET /metrics), the health server (--health-addr, GET
-// /healthz and /readyz: 200 "ok"; /readyz only once every informer synced
-// and every ready check passes), shared informers and the controllers.
+// shared kube::Client, the metrics registry and the HTTP endpoints: GET
+// /metrics on --metrics-addr, GET /healthz and /readyz on --health-addr
+// (200 "ok"; /readyz only once every informer synced and every ready check
+// passes; else 500 with the reason), both served by one http::Server thread
+// ("" or "0" disables an address), shared informers and the controllers.
 // Run() blocks until SIGTERM/SIGINT (or RequestStop()), then shuts down:
 // controllers drain (bounded), informers stop, servers close.
 //
@@ -41,7 +42,7 @@
 #include "libs/runtime/metrics.h"
 #include "libs/runtime/options.h"
 
-namespace httplib {
+namespace fluxcpp::http {
 class Server;
 }
 
@@ -112,7 +113,9 @@ class Manager {
   absl::Status StartLeading();
   // Elector thread: cancel reconciles, then exit or wake Run().
   void OnLostLeadership();
-  absl::Status StartServer(const std::string& addr, httplib::Server& server, std::thread& thread, int& port);
+  // Binds the metrics and health listeners (an empty or "0" address
+  // disables one) and starts the server thread serving both.
+  absl::Status StartServer();
   static absl::Status RunChecks(const std::vector<Check>& checks);
 
   std::unique_ptr<kube::Client> client_;
@@ -134,10 +137,8 @@ class Manager {
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 
-  std::unique_ptr<httplib::Server> metrics_server_;
-  std::unique_ptr<httplib::Server> health_server_;
-  std::thread metrics_thread_;
-  std::thread health_thread_;
+  // One thread serves both endpoints (libs/http/server.h).
+  std::unique_ptr<http::Server> server_;
   int metrics_port_ = 0;
   int health_port_ = 0;
   int stop_pipe_[2] = {-1, -1};

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "libs/runtime/testing/fake_client.h"
 #include "libs/runtime/testing/wait.h"
 
@@ -221,6 +222,69 @@ TEST_CASE("Manager serves metrics and probes and stops on request", "[manager]")
   mgr.RequestStop();
   runner.join();
   REQUIRE(run_status.ok());
+}
+
+}  // namespace
+}  // namespace fluxcpp::runtime
+
+namespace fluxcpp::runtime {
+namespace {
+
+TEST_CASE("Manager keeps metrics and probes on their own ports and reports bind errors", "[manager]") {
+  ManagerOptions o;
+  o.metrics_addr = "127.0.0.1:0";
+  o.health_addr = "127.0.0.1:0";
+  Manager mgr(std::make_unique<testing::FakeClient>(), o);
+  REQUIRE(mgr.Start().ok());
+  REQUIRE(mgr.metrics_port() > 0);
+  REQUIRE(mgr.health_port() > 0);
+  httplib::Client health("127.0.0.1", mgr.health_port());
+  httplib::Client metrics("127.0.0.1", mgr.metrics_port());
+  auto res = health.Get("/metrics");
+  REQUIRE(res);
+  CHECK(res->status == 404);
+  res = metrics.Get("/healthz");
+  REQUIRE(res);
+  CHECK(res->status == 404);
+  res = metrics.Head("/metrics");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->body.empty());
+  res = health.Post("/readyz", "", "text/plain");
+  REQUIRE(res);
+  CHECK(res->status == 405);
+  // A failing health check turns /healthz into 500 with its message.
+  mgr.AddHealthCheck("disk", [] { return absl::UnavailableError("disk full"); });
+  res = health.Get("/healthz");
+  REQUIRE(res);
+  CHECK(res->status == 500);
+  CHECK(res->body == "disk: disk full");
+
+  // The ports are taken now: a second manager cannot start and says which flag.
+  ManagerOptions taken;
+  taken.metrics_addr = absl::StrCat("127.0.0.1:", mgr.metrics_port());
+  taken.health_addr = "0";  // disabled
+  Manager second(std::make_unique<testing::FakeClient>(), taken);
+  absl::Status s = second.Start();
+  REQUIRE_FALSE(s.ok());
+  CHECK(absl::StrContains(s.message(), "--metrics-addr 127.0.0.1:"));
+  CHECK(absl::StrContains(s.message(), "in use"));
+  ManagerOptions taken_health;
+  taken_health.metrics_addr = "";
+  taken_health.health_addr = absl::StrCat("127.0.0.1:", mgr.health_port());
+  Manager third(std::make_unique<testing::FakeClient>(), taken_health);
+  s = third.Start();
+  REQUIRE_FALSE(s.ok());
+  CHECK(absl::StrContains(s.message(), "--health-addr"));
+  mgr.Stop();
+  // Both disabled: no server at all.
+  ManagerOptions none;
+  none.metrics_addr = "0";
+  none.health_addr = "";
+  Manager quiet(std::make_unique<testing::FakeClient>(), none);
+  REQUIRE(quiet.Start().ok());
+  CHECK(quiet.metrics_port() == 0);
+  CHECK(quiet.health_port() == 0);
 }
 
 }  // namespace
