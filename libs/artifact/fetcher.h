@@ -17,7 +17,7 @@ struct FetchOptions {
   std::chrono::milliseconds max_backoff{30000};
   std::chrono::seconds timeout{60};  // connect and per-read timeout
   int64_t max_untar_size = 0;        // 0 = unlimited (Flux's consumers pass no limit)
-  std::string ca_pem;                // extra trust for https URLs; empty = system store
+  std::string ca_pem;                // trusted for https URLs (only it); empty = system store
 };
 
 // Downloads `url` to a temporary file, checks it against `expected_digest`

@@ -1,6 +1,5 @@
 #include "libs/kustomize_remote/fetcher.h"
 
-#include <httplib.h>
 #include <stdlib.h>
 
 #include <cctype>
@@ -11,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/git/clone.h"
+#include "libs/http/fetch.h"
 
 namespace fluxcpp::kustomize_remote {
 namespace fs = std::filesystem;
@@ -161,46 +161,31 @@ absl::StatusOr<std::string> Fetcher::CloneRepo(const kustomize::RepoSpec& spec) 
 absl::StatusOr<std::string> Fetcher::FetchFile(const std::string& url) { return FetchHttpFile(url, options_); }
 
 absl::StatusOr<std::string> FetchHttpFile(const std::string& url, const FetcherOptions& options) {
-  // scheme://host[:port] and the rest (path + query, fragment dropped).
-  size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return absl::InvalidArgumentError(absl::StrCat("invalid URL '", url, "'"));
-  size_t path_start = url.find('/', scheme_end + 3);
-  std::string origin = absl::AsciiStrToLower(url.substr(0, scheme_end)) + url.substr(scheme_end, path_start == std::string::npos ? std::string::npos : path_start - scheme_end);
-  std::string path = path_start == std::string::npos ? "/" : url.substr(path_start);
-  if (size_t hash = path.find('#'); hash != std::string::npos) path.resize(hash);
-  if (origin.find('@') != std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("remote file URLs with credentials are not supported"));
-  }
-  httplib::Client client(origin);
-  client.set_connection_timeout(options.http_timeout);
-  client.set_read_timeout(options.http_timeout);
-  client.set_follow_location(true);
+  http::FetchOptions fetch;
+  fetch.timeout = absl::FromChrono(options.http_timeout);
   std::string body;
   int status = 0;
   bool too_big = false;
-  auto result = client.Get(
-      path,
-      [&](const httplib::Response& res) {
-        status = res.status;
-        return true;
-      },
-      [&](const char* data, size_t len) {
-        if (status < 200 || status > 299) return true;  // drain error bodies
-        if (static_cast<int64_t>(body.size() + len) > options.max_file_bytes) {
-          too_big = true;
-          return false;
-        }
-        body.append(data, len);
-        return true;
-      });
+  auto head = http::Fetch(url, fetch,
+                          {.on_head = [&](const http::ResponseHead& h) { status = h.status; },
+                           .on_data = [&](std::string_view data) {
+                             if (status < 200 || status > 299) return true;  // drain error bodies
+                             if (static_cast<int64_t>(body.size() + data.size()) > options.max_file_bytes) {
+                               too_big = true;
+                               return false;
+                             }
+                             body.append(data);
+                             return true;
+                           }});
   if (too_big) {
     return absl::ResourceExhaustedError(
         absl::StrCat(url, ": file larger than ", options.max_file_bytes, " bytes"));
   }
-  if (!result) {
-    return absl::UnavailableError(absl::StrCat("Get \"", url, "\": ", httplib::to_string(result.error())));
+  if (!head.ok()) {
+    if (head.status().code() == absl::StatusCode::kInvalidArgument) return head.status();
+    return absl::UnavailableError(absl::StrCat("Get \"", url, "\": ", std::string(head.status().message())));
   }
-  status = result->status;
+  status = head->status;
   if (status < 200 || status > 299) {
     std::string text = StatusText(status);
     return absl::FailedPreconditionError(absl::StrCat("HTTP Error: status code ", status, text.empty() ? "" : absl::StrCat(" (", text, ")")));

@@ -9,12 +9,12 @@
 #include <mutex>
 #include <thread>
 
-#include <httplib.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "fluxcpp/v1/event.grpc.pb.h"
 #include "libs/core/logger.h"
+#include "libs/http/fetch.h"
+#include "libs/http/url.h"
 #include "libs/rpc/address.h"
 #include "libs/rpc/event_json.h"
 #include "libs/rpc/event_publisher.h"
@@ -153,29 +153,29 @@ class GrpcEventPublisher : public QueuedPublisher {
   std::unique_ptr<fluxcpp::v1::EventService::Stub> stub_;
 };
 
+// Flux's HTTP JSON form: one POST of the event per delivery to the URL.
 class HttpEventPublisher : public QueuedPublisher {
  public:
-  HttpEventPublisher(std::string base, std::string path) : base_(std::move(base)), path_(std::move(path)) {
-    StartThread();
-  }
+  explicit HttpEventPublisher(std::string url) : url_(std::move(url)) { StartThread(); }
 
  protected:
   absl::Status DeliverOnce(const EventMessage& event) override {
-    httplib::Client client(base_);
-    client.set_connection_timeout(5);
-    client.set_read_timeout(15);
-    auto res = client.Post(path_.c_str(), EventToJson(event), "application/json");
-    if (!res) return absl::UnavailableError(absl::StrCat("POST ", base_, path_, ": ", httplib::to_string(res.error())));
-    if (res->status >= 400 && res->status < 500) {
-      return absl::InvalidArgumentError(absl::StrCat("POST ", base_, path_, " returned ", res->status));
+    http::FetchOptions options;
+    options.method = "POST";
+    options.body = EventToJson(event);
+    options.headers = {{"Content-Type", "application/json"}};
+    options.timeout = absl::Seconds(15);
+    auto head = http::Fetch(url_, options);
+    if (!head.ok()) return absl::UnavailableError(head.status().message());
+    if (head->status >= 400 && head->status < 500) {
+      return absl::InvalidArgumentError(absl::StrCat("POST ", url_, " returned ", head->status));
     }
-    if (res->status >= 300) return absl::UnavailableError(absl::StrCat("POST returned ", res->status));
+    if (head->status >= 300) return absl::UnavailableError(absl::StrCat("POST ", url_, " returned ", head->status));
     return absl::OkStatus();
   }
 
  private:
-  std::string base_;
-  std::string path_;
+  std::string url_;
 };
 
 class EventServiceImpl final : public fluxcpp::v1::EventService::Service {
@@ -218,11 +218,9 @@ absl::StatusOr<std::unique_ptr<EventPublisher>> EventPublisher::Create(const std
     return std::unique_ptr<EventPublisher>(new GrpcEventPublisher(events_addr.substr(7)));
   }
   if (absl::StartsWith(events_addr, "http://") || absl::StartsWith(events_addr, "https://")) {
-    size_t scheme_end = events_addr.find("://") + 3;
-    size_t slash = events_addr.find('/', scheme_end);
-    std::string base = slash == std::string::npos ? events_addr : events_addr.substr(0, slash);
-    std::string path = slash == std::string::npos ? "/" : events_addr.substr(slash);
-    return std::unique_ptr<EventPublisher>(new HttpEventPublisher(base, path));
+    auto url = http::ParseUrl(events_addr);
+    if (!url.ok()) return absl::InvalidArgumentError(absl::StrCat("--events-addr: ", url.status().message()));
+    return std::unique_ptr<EventPublisher>(new HttpEventPublisher(url->String()));
   }
   return absl::InvalidArgumentError(
       absl::StrCat("--events-addr '", events_addr, "' must start with grpc://, http:// or https://"));
