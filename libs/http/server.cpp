@@ -1,5 +1,7 @@
 #include "libs/http/server.h"
 
+#include <optional>
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -34,6 +36,9 @@ struct Server::Connection {
   std::string in;             // received bytes not yet parsed
   size_t unscanned_from = 0;  // `in` before this holds no complete head
   uint64_t discard = 0;       // request body bytes still to drop
+  // A request for a POST route whose body (body_size bytes) is arriving.
+  std::optional<RequestHead> pending;
+  uint64_t body_size = 0;
   std::string out;            // response bytes not yet sent
   size_t out_offset = 0;
   bool close_after_write = false;
@@ -71,6 +76,10 @@ const char* ReasonPhrase(int status) {
   switch (status) {
     case 200:
       return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
     case 204:
       return "No Content";
     case 400:
@@ -82,13 +91,13 @@ const char* ReasonPhrase(int status) {
     case 405:
       return "Method Not Allowed";
     case 408:
-      return "RequestHead Timeout";
+      return "Request Timeout";
     case 411:
       return "Length Required";
     case 413:
       return "Content Too Large";
     case 431:
-      return "RequestHead Header Fields Too Large";
+      return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
     case 501:
@@ -165,7 +174,12 @@ int Server::port(int listener) const {
 
 void Server::Handle(int listener, const std::string& path, RouteHandler handler) {
   if (started_ || listener < 0 || static_cast<size_t>(listener) >= listeners_.size()) return;
-  listeners_[listener].routes[path] = std::move(handler);
+  listeners_[listener].routes[path].get = std::move(handler);
+}
+
+void Server::HandlePost(int listener, const std::string& path, PostHandler handler) {
+  if (started_ || listener < 0 || static_cast<size_t>(listener) >= listeners_.size()) return;
+  listeners_[listener].routes[path].post = std::move(handler);
 }
 
 absl::Status Server::Start() {
@@ -268,7 +282,7 @@ void Server::Loop() {
       Connection::Phase phase = c.phase;
       if (c.phase != Connection::kLingering) {
         phase = c.out_offset < c.out.size()        ? Connection::kWriting
-                : (!c.in.empty() || c.discard > 0) ? Connection::kReading
+                : (!c.in.empty() || c.discard > 0 || c.pending) ? Connection::kReading
                                                    : Connection::kIdle;
       }
       if (phase != c.phase) {
@@ -384,6 +398,15 @@ void Server::ServeBuffered(Connection& c) {
       c.discard -= drop;
       if (c.discard > 0) return;
     }
+    if (c.pending) {
+      if (c.in.size() < c.body_size) return;
+      std::string body = c.in.substr(0, c.body_size);
+      c.in.erase(0, c.body_size);
+      RequestHead request = *std::move(c.pending);
+      c.pending.reset();
+      Dispatch(c, request, body);
+      continue;
+    }
     if (c.in.empty()) return;
     // Re-parse only when a line may have been completed.
     if (c.in.find('\n', c.unscanned_from) == std::string::npos &&
@@ -415,12 +438,18 @@ void Server::ServeBuffered(Connection& c) {
       Respond(c, &request, 413, "text/plain; charset=utf-8", "413 Content Too Large\n", false);
       return;
     }
+    auto route = listeners_[c.listener].routes.find(request.path);
+    if (request.method == "POST" && route != listeners_[c.listener].routes.end() && route->second.post) {
+      c.pending = request;
+      c.body_size = body;
+      continue;
+    }
     c.discard = body;
-    Dispatch(c, request);
+    Dispatch(c, request, "");
   }
 }
 
-void Server::Dispatch(Connection& c, const RequestHead& request) {
+void Server::Dispatch(Connection& c, const RequestHead& request, const std::string& body) {
   const auto& routes = listeners_[c.listener].routes;
   auto it = routes.find(request.path);
   if (it == routes.end()) {
@@ -428,14 +457,18 @@ void Server::Dispatch(Connection& c, const RequestHead& request) {
             request.keep_alive);
     return;
   }
-  if (request.method != "GET" && request.method != "HEAD") {
+  const Route& route = it->second;
+  const bool get = (request.method == "GET" || request.method == "HEAD") && route.get;
+  const bool post = request.method == "POST" && route.post;
+  if (!get && !post) {
+    std::string allow = route.get ? (route.post ? "GET, HEAD, POST" : "GET, HEAD") : "POST";
     Respond(c, &request, 405, "text/plain; charset=utf-8", "405 method not allowed\n",
-            request.keep_alive, "Allow: GET, HEAD\r\n");
+            request.keep_alive, absl::StrCat("Allow: ", allow, "\r\n").c_str());
     return;
   }
   ServerResponse response;
   try {
-    response = it->second(request);
+    response = get ? route.get(request) : route.post(request, body);
   } catch (const std::exception& e) {
     response = ServerResponse{500, "text/plain; charset=utf-8", "500 internal server error\n"};
   }

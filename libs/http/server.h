@@ -14,10 +14,11 @@
 //   ... server.port(metrics) ...
 //   server.Stop();
 //
-// What it serves: GET and HEAD (HEAD gets the headers only) on exact paths
-// registered per listener; an unknown path is 404, another method 405. A
-// request body (Content-Length up to `max_body_bytes`) is read and
-// discarded; a larger one is 413, a chunked one 411. Keep-alive and
+// What it serves: GET and HEAD (HEAD gets the headers only), and POST with
+// its body, on exact paths registered per listener; an unknown path is 404,
+// another method 405. A request body (Content-Length up to
+// `max_body_bytes`) goes to a POST handler, or is read and discarded; a
+// larger one is 413, a chunked one 411. Keep-alive and
 // pipelining are supported (responses in request order). Limits: the
 // request head (`max_head_bytes`, else 431), `max_connections` at a time
 // (at the limit a new connection replaces the one idle the longest, else
@@ -52,6 +53,8 @@ struct ServerResponse {
 };
 
 using RouteHandler = std::function<ServerResponse(const RequestHead&)>;
+// A POST request with its whole body (at most ServerOptions::max_body_bytes).
+using PostHandler = std::function<ServerResponse(const RequestHead&, const std::string& body)>;
 
 struct ServerOptions {
   size_t max_connections = 64;
@@ -83,6 +86,9 @@ class Server {
   // Serves GET/HEAD `path` (exact match, query ignored) on `listener`.
   // Call before Start().
   void Handle(int listener, const std::string& path, RouteHandler handler);
+  // Serves POST `path` on `listener`, the body read in full first (with
+  // Content-Length; chunked bodies are refused with 411). Call before Start().
+  void HandlePost(int listener, const std::string& path, PostHandler handler);
 
   // Starts the loop thread. Does nothing without listeners.
   absl::Status Start();
@@ -91,10 +97,14 @@ class Server {
   void Stop();
 
  private:
+  struct Route {
+    RouteHandler get;  // GET and HEAD
+    PostHandler post;
+  };
   struct Listener {
     int fd = -1;
     int port = 0;
-    std::map<std::string, RouteHandler> routes;
+    std::map<std::string, Route> routes;
   };
   struct Connection;
 
@@ -115,7 +125,7 @@ class Server {
   void Respond(Connection& c, const RequestHead* request, int status,
                const std::string& content_type, const std::string& body, bool keep_alive,
                const char* extra_headers = "");
-  void Dispatch(Connection& c, const RequestHead& request);
+  void Dispatch(Connection& c, const RequestHead& request, const std::string& body);
   void CloseConnection(size_t index);
   // How long a connection may stay in a Connection::Phase.
   std::chrono::milliseconds PhaseTimeout(int phase) const;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace fluxcpp::http {
 namespace {
@@ -278,6 +279,44 @@ TEST_CASE("Server refuses other methods and discards small bodies", "[http][serv
   r = c.Read();
   REQUIRE(r);
   CHECK(r->status == 503);
+}
+
+TEST_CASE("Server hands POST bodies to their handler, also when they arrive in pieces",
+          "[http][server][unit]") {
+  ServerOptions options;
+  options.max_body_bytes = 32;
+  Server server(options);
+  auto l = server.Listen("127.0.0.1", 0);
+  REQUIRE(l.ok());
+  std::vector<std::string> bodies;
+  server.HandlePost(*l, "/events", [&](const RequestHead& r, const std::string& body) {
+    bodies.push_back(body);
+    return ServerResponse{202, "text/plain", r.method + ":" + body};
+  });
+  REQUIRE(server.Start().ok());
+  RawClient c(server.port(*l));
+  REQUIRE(c.Send("POST /events HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello"));
+  std::this_thread::sleep_for(50ms);
+  REQUIRE(c.Send(" world" "POST /events HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n" + Get("/events")));
+  auto r = c.Read();
+  REQUIRE(r);
+  CHECK(r->status == 202);
+  CHECK(r->body == "POST:hello world");
+  r = c.Read();
+  REQUIRE(r);
+  CHECK(r->status == 202);
+  CHECK(r->body == "POST:");
+  r = c.Read();  // GET on a POST-only route
+  REQUIRE(r);
+  CHECK(r->status == 405);
+  CHECK(r->Header("Allow") == "POST");
+  // Over max_body_bytes: refused before the body is read, and closed.
+  REQUIRE(c.Send("POST /events HTTP/1.1\r\nHost: t\r\nContent-Length: 33\r\n\r\n"));
+  r = c.Read();
+  REQUIRE(r);
+  CHECK(r->status == 413);
+  CHECK(bodies == std::vector<std::string>{"hello world", ""});
+  server.Stop();
 }
 
 TEST_CASE("Server refuses large and chunked bodies and closes", "[http][server][unit]") {

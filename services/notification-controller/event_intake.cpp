@@ -1,9 +1,8 @@
 #include "services/notification-controller/event_intake.h"
 
-#include <httplib.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/core/status_macros.h"
 #include "libs/rpc/event_json.h"
 #include "libs/runtime/options.h"
 
@@ -45,21 +44,20 @@ absl::Status EventIntake::Start(const std::string& grpc_addr, const std::string&
   if (!http_addr.empty()) {
     auto listen = runtime::ParseListenAddress(http_addr);
     if (!listen.ok()) return listen.status();
-    http_ = std::make_unique<httplib::Server>();
-    http_->Post("/", [this](const httplib::Request& req, httplib::Response& res) {
-      auto event = rpc::EventFromJson(req.body);
+    http::ServerOptions options;
+    options.max_body_bytes = kMaxEventBytes;
+    auto server = std::make_unique<http::Server>(options);
+    auto listener = server->Listen(listen->host, listen->port);
+    if (!listener.ok()) return absl::Status(listener.status().code(), absl::StrCat("--events-addr ", http_addr, ": ", listener.status().message()));
+    server->HandlePost(*listener, "/", [this](const http::RequestHead&, const std::string& body) {
+      auto event = rpc::EventFromJson(body);
       absl::Status s = event.ok() ? Handle(*event) : event.status();
-      if (!s.ok()) {
-        res.status = 400;
-        res.set_content(std::string(s.message()), "text/plain");
-        return;
-      }
-      res.status = 202;
+      if (!s.ok()) return http::ServerResponse{400, "text/plain; charset=utf-8", std::string(s.message())};
+      return http::ServerResponse{202, "text/plain; charset=utf-8", ""};
     });
-    http_port_ = listen->port == 0 ? http_->bind_to_any_port(listen->host) : listen->port;
-    if (listen->port != 0 && !http_->bind_to_port(listen->host, listen->port)) http_port_ = -1;
-    if (http_port_ <= 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", http_addr));
-    http_thread_ = std::thread([this] { http_->listen_after_bind(); });
+    FLUX_RETURN_IF_ERROR(server->Start());
+    http_port_ = server->port(*listener);
+    http_ = std::move(server);
   }
   return absl::OkStatus();
 }
@@ -70,8 +68,7 @@ void EventIntake::Stop() {
     grpc_.reset();
   }
   if (http_) {
-    http_->stop();
-    if (http_thread_.joinable()) http_thread_.join();
+    http_->Stop();
     http_.reset();
   }
 }

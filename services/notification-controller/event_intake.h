@@ -6,21 +6,21 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "libs/core/logger.h"
+#include "libs/http/server.h"
 #include "libs/rpc/event_server.h"
 #include "libs/rpc/types.h"
 
-namespace httplib {
-class Server;
-}
 
 namespace fluxcpp::notification {
 
 class EventIntake {
  public:
+  // Largest JSON event accepted over HTTP (413 beyond).
+  static constexpr size_t kMaxEventBytes = 1 << 20;
+
   explicit EventIntake(Logger log);
   ~EventIntake();
 
@@ -37,8 +37,7 @@ class EventIntake {
  private:
   Logger log_;
   std::unique_ptr<rpc::EventServer> grpc_;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread http_thread_;
+  std::unique_ptr<http::Server> http_;  // one thread
   int http_port_ = 0;
 };
 
