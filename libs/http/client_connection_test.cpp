@@ -18,14 +18,13 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "libs/http/failure.h"
+#include "libs/http/testing/test_pki.h"
 #include "libs/http/tls_client_context.h"
 
 namespace fluxcpp::http {
@@ -40,49 +39,7 @@ const bool kSigpipeIgnored = [] {
   return true;
 }();
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A CA; server certificates for 127.0.0.1/localhost and for another name;
-// a client certificate for "alice"; an unrelated CA.
-class Pki {
- public:
-  Pki() {
-    std::string tmpl = (fs::temp_directory_path() / "http-tls-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir_ = tmpl;
-    std::ofstream(dir_ + "/server.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
-    std::ofstream(dir_ + "/wrong.ext") << "subjectAltName=DNS:other.example\n";
-    std::ofstream(dir_ + "/client.ext") << "extendedKeyUsage=clientAuth\n";
-    const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    auto sign = [&](const std::string& name, const std::string& cn) {
-      return Run("openssl req " + ec + " -keyout " + name + ".key -out " + name + ".csr -subj /CN=" + cn) &&
-             Run("openssl x509 -req -in " + name + ".csr -CA ca.crt -CAkey ca.key -CAcreateserial -out " + name +
-                 ".crt -days 1 -extfile " + name + ".ext");
-    };
-    ok_ = Run("openssl req -x509 " + ec + " -keyout ca.key -out ca.crt -days 1 -subj /CN=test-ca") &&
-          sign("server", "127.0.0.1") && sign("wrong", "other.example") && sign("client", "alice") &&
-          Run("openssl req -x509 " + ec + " -keyout other.key -out other.crt -days 1 -subj /CN=other-ca");
-  }
-  ~Pki() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  bool ok() const { return ok_; }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-  std::string pem(const std::string& name) const { return ReadFile(path(name)); }
-
- private:
-  bool Run(const std::string& cmd) {
-    return std::system(("cd " + dir_ + " && " + cmd + " >/dev/null 2>&1").c_str()) == 0;
-  }
-  std::string dir_;
-  bool ok_ = false;
-};
+using Pki = testing::TestPki;
 
 void AddRoutes(httplib::Server& server) {
   server.Get("/fixed", [](const httplib::Request&, httplib::Response& res) { res.set_content("hello", "text/plain"); });

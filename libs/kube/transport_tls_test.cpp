@@ -11,12 +11,11 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "libs/kube/client.h"
+#include "libs/http/testing/test_pki.h"
 #include "libs/kube/transport.h"
 
 namespace fluxcpp::kube {
@@ -24,46 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A CA, a server certificate for 127.0.0.1 and a client certificate for
-// "alice", all signed by the CA.
-class Pki {
- public:
-  Pki() {
-    std::string tmpl = (fs::temp_directory_path() / "kube-tls-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir_ = tmpl;
-    std::ofstream(dir_ + "/server.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
-    std::ofstream(dir_ + "/client.ext") << "extendedKeyUsage=clientAuth\n";
-    const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    ok_ = Run("openssl req -x509 " + ec + " -keyout ca.key -out ca.crt -days 1 -subj /CN=test-ca") &&
-          Run("openssl req " + ec + " -keyout server.key -out server.csr -subj /CN=127.0.0.1") &&
-          Run("openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 "
-              "-extfile server.ext") &&
-          Run("openssl req " + ec + " -keyout client.key -out client.csr -subj /CN=alice/O=devs") &&
-          Run("openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 1 "
-              "-extfile client.ext") &&
-          Run("openssl req -x509 " + ec + " -keyout other.key -out other.crt -days 1 -subj /CN=other-ca");
-  }
-  ~Pki() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  bool ok() const { return ok_; }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-  std::string pem(const std::string& name) const { return ReadFile(path(name)); }
-
- private:
-  bool Run(const std::string& cmd) { return std::system(("cd " + dir_ + " && " + cmd + " >/dev/null 2>&1").c_str()) == 0; }
-  std::string dir_;
-  bool ok_ = false;
-};
+using Pki = http::testing::TestPki;
 
 class TlsServer {
  public:
