@@ -1,7 +1,7 @@
 #pragma once
 // kustomize remote targets for the fluxcpp CLI, fetched by the
 // `fluxcpp-remote` helper process (libs/kustomize_remote). Keeping libgit2,
-// cpp-httplib and OpenSSL out of `fluxcpp` keeps its start-up small; the
+// the HTTP client and OpenSSL out of `fluxcpp` keeps its start-up small; the
 // helper only starts when a build meets a URL.
 //
 // Helper protocol (remote_helper_main.cpp):
