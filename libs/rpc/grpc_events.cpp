@@ -164,7 +164,7 @@ class HttpEventPublisher : public QueuedPublisher {
     options.method = "POST";
     options.body = EventToJson(event);
     options.headers = {{"Content-Type", "application/json"}};
-    options.timeout = absl::Seconds(15);
+    options.timeout = absl::Seconds(5);  // Flux: 5 s per try
     auto head = http::Fetch(url_, options);
     if (!head.ok()) return absl::UnavailableError(head.status().message());
     if (head->status >= 400 && head->status < 500) {

@@ -46,6 +46,8 @@ absl::Status EventIntake::Start(const std::string& grpc_addr, const std::string&
     if (!listen.ok()) return listen.status();
     http::ServerOptions options;
     options.max_body_bytes = kMaxEventBytes;
+    options.max_head_bytes = kMaxHeadBytes;
+    options.read_timeout = std::chrono::seconds(30);
     auto server = std::make_unique<http::Server>(options);
     auto listener = server->Listen(listen->host, listen->port);
     if (!listener.ok()) return absl::Status(listener.status().code(), absl::StrCat("--events-addr ", http_addr, ": ", listener.status().message()));

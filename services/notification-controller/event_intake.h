@@ -18,8 +18,10 @@ namespace fluxcpp::notification {
 
 class EventIntake {
  public:
-  // Largest JSON event accepted over HTTP (413 beyond).
-  static constexpr size_t kMaxEventBytes = 1 << 20;
+  // Flux's limits for the HTTP intake: body <= 3 MiB (413 beyond), head
+  // <= 256 KiB (431), the head within 10 s and the request within 30 s.
+  static constexpr size_t kMaxEventBytes = 3 << 20;
+  static constexpr size_t kMaxHeadBytes = 256 << 10;
 
   explicit EventIntake(Logger log);
   ~EventIntake();
