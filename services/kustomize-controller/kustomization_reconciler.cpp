@@ -12,6 +12,7 @@
 #include "libs/core/digest.h"
 #include "libs/core/duration.h"
 #include "libs/core/logger.h"
+#include "libs/core/scoped_temp_dir.h"
 #include "libs/core/path_safety.h"
 #include "libs/core/status_macros.h"
 #include "libs/kustomize/build.h"
@@ -42,25 +43,6 @@ const std::string kRevisionKey = "kustomize.toolkit.fluxcd.io/revision";
 const std::string kOriginRevisionKey = "kustomize.toolkit.fluxcd.io/originRevision";
 const std::string kCommitStatusKey = "kustomize.toolkit.fluxcd.io/commit_status";
 const kube::GroupVersionKind kKustomizationGvk{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
-
-class TempDir {
- public:
-  static absl::StatusOr<TempDir> Create(const std::string& parent) {
-    std::string pattern = parent + "/kustomization-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("failed to create temporary directory");
-    return TempDir(pattern);
-  }
-  TempDir(TempDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  explicit TempDir(std::string p) : path_(std::move(p)) {}
-  std::string path_;
-};
 
 // Effective timeout: spec.timeout, else interval - 30s; never below 30s (spec §10.1).
 Duration EffectiveTimeout(const object::Value& obj, Duration interval) {
@@ -330,7 +312,7 @@ Result KustomizationReconciler::Reconcile(const runtime::Request& request, runti
   cond::MarkUnknown(obj, runtime::kReadyCondition, runtime::kProgressingReason, "Reconciliation in progress");
   (void)patcher.PatchNow(obj);
 
-  auto tmp = TempDir::Create(options_.tmp_dir);
+  auto tmp = ScopedTempDir::Create(options_.tmp_dir, "kustomization-");
   if (!tmp.ok()) {
     return not_ready("DirectoryCreationFailed", std::string(tmp.status().message()), Result::RequeueAfter(retry_interval));
   }

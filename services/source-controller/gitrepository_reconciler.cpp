@@ -15,6 +15,7 @@
 #include "libs/artifact/ignore_matcher.h"
 #include "libs/artifact/untar.h"
 #include "libs/core/duration.h"
+#include "libs/core/scoped_temp_dir.h"
 #include "libs/core/status_macros.h"
 #include "libs/git/clone.h"
 #include "libs/git/openpgp_verifier.h"
@@ -126,30 +127,6 @@ class FileLock {
 
  private:
   int fd_ = -1;
-};
-
-// A temporary directory removed on scope exit.
-class TempDir {
- public:
-  static absl::StatusOr<TempDir> Create(const std::string& parent, const std::string& prefix) {
-    std::string pattern = parent + "/" + prefix + "XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) {
-      return absl::InternalError(absl::StrCat("failed to create temporary working directory under ", parent));
-    }
-    return TempDir(pattern);
-  }
-  TempDir(TempDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
-  ~TempDir() {
-    if (!path_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(path_, ec);
-    }
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  explicit TempDir(std::string path) : path_(std::move(path)) {}
-  std::string path_;
 };
 
 
@@ -615,7 +592,7 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
   // Clone (an unchanged remote ref short-circuits before any object transfer).
   std::optional<FileLock> cache_lock;
   if (!cache_base.empty()) cache_lock.emplace(cache_base + ".lock");
-  auto workdir = TempDir::Create(options_.tmp_dir, "gitrepository-" + request.ns + "-" + request.name + "-");
+  auto workdir = ScopedTempDir::Create(options_.tmp_dir, "gitrepository-" + request.ns + "-" + request.name + "-");
   if (!workdir.ok()) {
     return fail(runtime::kStorageOperationFailedCondition, "DirectoryCreationFailed",
                 std::string(workdir.status().message()));
@@ -738,7 +715,7 @@ Result GitRepositoryReconciler::Reconcile(const runtime::Request& request, runti
   // Includes: copy fromPath of each included artifact to toPath.
   for (size_t i = 0; i < includes.size(); ++i) {
     const Include& inc = includes[i];
-    auto unpack = TempDir::Create(options_.tmp_dir, "include-");
+    auto unpack = ScopedTempDir::Create(options_.tmp_dir, "include-");
     if (!unpack.ok()) {
       return fail(runtime::kStorageOperationFailedCondition, "DirectoryCreationFailed",
                   std::string(unpack.status().message()));
