@@ -71,10 +71,7 @@ sys.exit(1)
 PY
 }
 
-STORAGE_PORT="$(free_port)"
-start_bg source-controller "$BIN/source-controller" --kubeconfig "$KUBECONFIG" \
-  --storage-path "$WORK/storage" --storage-addr "127.0.0.1:$STORAGE_PORT" --storage-adv-addr "127.0.0.1:$STORAGE_PORT" \
-  --metrics-addr "127.0.0.1:$(free_port)" --health-addr "127.0.0.1:$(free_port)"
+start_source_controller
 start_kc() {  # start_kc LOGNAME [FLAGS...]
   local name="$1"; shift
   start_bg "$name" "$BIN/kustomize-controller" --kubeconfig "$KUBECONFIG" \

@@ -11,12 +11,8 @@ trap 'stop_all; rm -rf "$WORK"' EXIT
 
 start_apiserver
 install_manifests
-STORAGE_PORT="$(free_port)"
-start_bg source-controller "$BIN/source-controller" --kubeconfig "$KUBECONFIG" \
-  --storage-path "$WORK/storage" --storage-addr "127.0.0.1:$STORAGE_PORT" --storage-adv-addr "127.0.0.1:$STORAGE_PORT" \
-  --metrics-addr "127.0.0.1:$(free_port)" --health-addr "127.0.0.1:$(free_port)"
-start_bg kustomize-controller "$BIN/kustomize-controller" --kubeconfig "$KUBECONFIG" --concurrent=1 \
-  --metrics-addr "127.0.0.1:$(free_port)" --health-addr "127.0.0.1:$(free_port)" --requeue-dependency=2s
+start_source_controller
+start_kustomize_controller --concurrent=1
 start_git_server
 new_repo health
 cp -r "$FLUXCPP_ROOT/e2e/testdata/kustomize/health/." "$WORK/src/health/"

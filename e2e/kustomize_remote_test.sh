@@ -43,13 +43,8 @@ rk create namespace elsewhere >/dev/null
 # In the remote cluster the local service account apps/deployer is admin of namespace apps only.
 rk create rolebinding deployer-admin -n apps --clusterrole=admin --serviceaccount=apps:deployer >/dev/null
 
-STORAGE_PORT="$(free_port)"
-start_bg source-controller "$BIN/source-controller" --kubeconfig "$KUBECONFIG" \
-  --storage-path "$WORK/storage" --storage-addr "127.0.0.1:$STORAGE_PORT" --storage-adv-addr "127.0.0.1:$STORAGE_PORT" \
-  --metrics-addr "127.0.0.1:$(free_port)" --health-addr "127.0.0.1:$(free_port)"
-start_bg kustomize-controller "$BIN/kustomize-controller" --kubeconfig "$KUBECONFIG" \
-  --feature-gates=ObjectLevelWorkloadIdentity=true --default-kubeconfig-service-account=deployer \
-  --metrics-addr "127.0.0.1:$(free_port)" --health-addr "127.0.0.1:$(free_port)" --requeue-dependency=2s
+start_source_controller
+start_kustomize_controller --feature-gates=ObjectLevelWorkloadIdentity=true --default-kubeconfig-service-account=deployer
 
 start_git_server
 new_repo fleet

@@ -82,8 +82,23 @@ install_manifests() {
     crd/gitrepositories.source.toolkit.fluxcd.io crd/kustomizations.kustomize.toolkit.fluxcd.io >/dev/null
 }
 
-start_controllers() {
+# start_source_controller [FLAGS...]: source-controller with artifacts on
+# 127.0.0.1:$STORAGE_PORT (set here), storage under $WORK/storage.
+start_source_controller() {
   STORAGE_PORT="$(free_port)"
+  start_bg source-controller "$BIN/source-controller" --kubeconfig "$KUBECONFIG" \
+    --storage-path "$WORK/storage" --storage-addr "127.0.0.1:$STORAGE_PORT" --storage-adv-addr "127.0.0.1:$STORAGE_PORT" \
+    --metrics-addr "127.0.0.1:$(free_port)" --health-addr "127.0.0.1:$(free_port)" "$@"
+}
+
+# start_kustomize_controller [FLAGS...]: kustomize-controller requeueing
+# dependencies every 2s; FLAGS come last and win.
+start_kustomize_controller() {
+  start_bg kustomize-controller "$BIN/kustomize-controller" --kubeconfig "$KUBECONFIG" \
+    --metrics-addr "127.0.0.1:$(free_port)" --health-addr "127.0.0.1:$(free_port)" --requeue-dependency=2s "$@"
+}
+
+start_controllers() {
   ARTIFACT_GRPC_PORT="$(free_port)"
   EVENTS_GRPC_PORT="$(free_port)"
   local events="grpc://127.0.0.1:$EVENTS_GRPC_PORT"
@@ -91,14 +106,9 @@ start_controllers() {
     --events-addr "127.0.0.1:$(free_port)" --grpc-addr "127.0.0.1:$EVENTS_GRPC_PORT" \
     --receiverAddr "127.0.0.1:$(free_port)" \
     --metrics-addr "127.0.0.1:$(free_port)" --health-addr "127.0.0.1:$(free_port)" --log-level=debug
-  start_bg source-controller "$BIN/source-controller" --kubeconfig "$KUBECONFIG" \
-    --storage-path "$WORK/storage" --storage-addr "127.0.0.1:$STORAGE_PORT" \
-    --storage-adv-addr "127.0.0.1:$STORAGE_PORT" --artifact-grpc-addr "127.0.0.1:$ARTIFACT_GRPC_PORT" \
-    --events-addr "$events" --metrics-addr "127.0.0.1:$(free_port)" --health-addr "127.0.0.1:$(free_port)" \
+  start_source_controller --artifact-grpc-addr "127.0.0.1:$ARTIFACT_GRPC_PORT" --events-addr "$events" \
     --artifact-retention-ttl=2s
-  start_bg kustomize-controller "$BIN/kustomize-controller" --kubeconfig "$KUBECONFIG" \
-    --source-grpc-addr "127.0.0.1:$ARTIFACT_GRPC_PORT" --events-addr "$events" \
-    --metrics-addr "127.0.0.1:$(free_port)" --health-addr "127.0.0.1:$(free_port)" --requeue-dependency=2s
+  start_kustomize_controller --source-grpc-addr "127.0.0.1:$ARTIFACT_GRPC_PORT" --events-addr "$events"
   log "controllers started (artifacts on 127.0.0.1:$STORAGE_PORT)"
 }
 
