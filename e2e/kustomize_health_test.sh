@@ -18,7 +18,6 @@ new_repo health
 cp -r "$FLUXCPP_ROOT/e2e/testdata/kustomize/health/." "$WORK/src/health/"
 sha1="$(commit_push health "stuck and healthy apps")"
 
-ready_field() { kubectl get "kustomization/$1" -n flux-system -o "jsonpath={.status.conditions[?(@.type==\"$2\")].$3}" 2>/dev/null; }
 
 kubectl apply -f - >/dev/null <<YAML
 apiVersion: source.toolkit.fluxcd.io/v1
@@ -39,9 +38,9 @@ spec:
   wait: true
 YAML
 wait_condition 30 "stuck to start its health checks" kustomization/stuck flux-system Healthy status Unknown
-[[ "$(ready_field stuck Reconciling message)" == "Running health checks for revision main@sha1:$sha1 with a timeout of 30s" ]] ||
-  fail "Reconciling message: $(ready_field stuck Reconciling message)"
-[[ "$(ready_field stuck Ready status)" == Unknown ]] || fail "stuck Ready should be Unknown while waiting"
+[[ "$(condition kustomization/stuck flux-system Reconciling message)" == "Running health checks for revision main@sha1:$sha1 with a timeout of 30s" ]] ||
+  fail "Reconciling message: $(condition kustomization/stuck flux-system Reconciling message)"
+[[ "$(condition kustomization/stuck flux-system Ready status)" == Unknown ]] || fail "stuck Ready should be Unknown while waiting"
 [[ -n "$(jp kustomization/stuck flux-system '{.status.inventory.entries[*].id}')" ]] || fail "inventory not recorded while waiting"
 t0=$SECONDS
 kubectl apply -f - >/dev/null <<YAML
@@ -69,19 +68,19 @@ YAML
 wait_until 10 "healthy and checks Ready while stuck still waits (one worker)" bash -c \
   "[[ \"\$(kubectl get kustomization/healthy -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].status}')\" == True &&
      \"\$(kubectl get kustomization/checks -n flux-system -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].status}')\" == True ]]"
-[[ "$(ready_field stuck Healthy status)" == Unknown ]] || fail "stuck finished too early"
+[[ "$(condition kustomization/stuck flux-system Healthy status)" == Unknown ]] || fail "stuck finished too early"
 log "healthy Kustomizations Ready in $((SECONDS - t0))s while 'stuck' waits on health with the only worker free"
-[[ "$(ready_field healthy Healthy message)" == "Health check passed in "* ]] || fail "healthy Healthy message"
-[[ "$(ready_field checks Healthy status)" == True ]] || fail "checks Healthy"
+[[ "$(condition kustomization/healthy flux-system Healthy message)" == "Health check passed in "* ]] || fail "healthy Healthy message"
+[[ "$(condition kustomization/checks flux-system Healthy status)" == True ]] || fail "checks Healthy"
 
 # --- the stuck rollout fails after the timeout with Flux's message --------
 wait_condition 45 "stuck HealthCheckFailed" kustomization/stuck flux-system Ready reason HealthCheckFailed
-msg="$(ready_field stuck Ready message)"
+msg="$(condition kustomization/stuck flux-system Ready message)"
 [[ "$msg" =~ ^health\ check\ failed\ after\ [0-9.]+m?s:\ timeout\ waiting\ for:\ \[Deployment/stuck/app\ status:\ \'InProgress\'\]$ ]] ||
   fail "HealthCheckFailed message: $msg"
-[[ "$(ready_field stuck Healthy status)" == False ]] || fail "Healthy should be False"
-[[ "$(ready_field stuck Healthy reason)" == HealthCheckFailed ]] || fail "Healthy reason"
-[[ "$(ready_field stuck Reconciling reason)" == ProgressingWithRetry ]] || fail "Reconciling reason after failure"
+[[ "$(condition kustomization/stuck flux-system Healthy status)" == False ]] || fail "Healthy should be False"
+[[ "$(condition kustomization/stuck flux-system Healthy reason)" == HealthCheckFailed ]] || fail "Healthy reason"
+[[ "$(condition kustomization/stuck flux-system Reconciling reason)" == ProgressingWithRetry ]] || fail "Reconciling reason after failure"
 [[ -z "$(jp kustomization/stuck flux-system '{.status.lastAppliedRevision}')" ]] || fail "lastAppliedRevision set on failure"
 [[ "$(jp kustomization/stuck flux-system '{.status.lastAttemptedRevision}')" == "main@sha1:$sha1" ]] || fail "lastAttemptedRevision"
 [[ "$(jp kustomization/stuck flux-system '{.status.history[0].lastReconciledStatus}')" == HealthCheckFailed ]] || fail "history"
@@ -98,8 +97,8 @@ sha3="$(commit_push health "let the rollout finish")"
 request_reconcile gitrepository/health flux-system
 wait_until 20 "stuck Ready at $sha3 (pending wait for $sha2 cancelled)" bash -c \
   "[[ \"\$(kubectl get kustomization/stuck -n flux-system -o jsonpath='{.status.lastAppliedRevision}')\" == main@sha1:$sha3 ]]"
-[[ "$(ready_field stuck Ready status)" == True ]] || fail "stuck not Ready"
-[[ "$(ready_field stuck Healthy status)" == True ]] || fail "stuck not Healthy"
-[[ -z "$(ready_field stuck Reconciling status)" ]] || fail "Reconciling left behind"
+[[ "$(condition kustomization/stuck flux-system Ready status)" == True ]] || fail "stuck not Ready"
+[[ "$(condition kustomization/stuck flux-system Healthy status)" == True ]] || fail "stuck not Healthy"
+[[ -z "$(condition kustomization/stuck flux-system Reconciling status)" ]] || fail "Reconciling left behind"
 wait_until 10 "HealthCheckCanceled event" bash -c "kubectl get events -n flux-system | grep -q HealthCheckCanceled"
 log "PASS: kustomize health (non-blocking waits, failure message, cancel on new revision)"
