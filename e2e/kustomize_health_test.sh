@@ -18,7 +18,6 @@ new_repo health
 cp -r "$FLUXCPP_ROOT/e2e/testdata/kustomize/health/." "$WORK/src/health/"
 sha1="$(commit_push health "stuck and healthy apps")"
 
-
 kubectl apply -f - >/dev/null <<YAML
 apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
