@@ -10,7 +10,7 @@
 
 #include "libs/artifact/gzip_reader.h"
 #include "libs/artifact/tar_reader.h"
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 #include "libs/core/digest.h"
 
 namespace fluxcpp::artifact {

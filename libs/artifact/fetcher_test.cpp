@@ -9,7 +9,7 @@
 
 #include "libs/artifact/file_server.h"
 #include "libs/artifact/storage.h"
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 
 namespace fluxcpp::artifact {
 namespace {

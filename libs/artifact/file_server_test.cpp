@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 
 namespace fluxcpp::artifact {
 namespace {

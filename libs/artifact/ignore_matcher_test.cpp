@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 
 namespace fluxcpp::artifact {
 namespace {

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "libs/artifact/ignore_matcher.h"
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 
 namespace fluxcpp::artifact {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 #include "libs/core/digest.h"
 
 namespace fluxcpp::artifact {

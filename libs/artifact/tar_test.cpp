@@ -3,7 +3,7 @@
 
 #include "libs/artifact/tar_reader.h"
 #include "libs/artifact/tar_writer.h"
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 
 namespace fluxcpp::artifact {
 namespace {

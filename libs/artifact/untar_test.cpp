@@ -8,7 +8,7 @@
 
 #include "libs/artifact/archive_builder.h"
 #include "libs/artifact/gzip_writer.h"
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 
 namespace fluxcpp::artifact {
 namespace {

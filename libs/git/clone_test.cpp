@@ -3,16 +3,16 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 #include "libs/git/testing/git_servers.h"
 
 namespace fluxcpp::git {
 namespace {
 
 namespace fs = std::filesystem;
-using artifact::testing::ReadFile;
-using artifact::testing::TempDir;
-using artifact::testing::WriteFile;
+using fluxcpp::testing::ReadFile;
+using fluxcpp::testing::TempDir;
+using fluxcpp::testing::WriteFile;
 using testing::GitDaemon;
 using testing::GitHttpServer;
 using testing::RunGit;
@@ -347,7 +347,7 @@ TEST_CASE("Clone over smart HTTP with basic auth and bearer tokens", "[git]") {
 
 TEST_CASE("Clone over HTTPS trusting a CA from the secret", "[git]") {
   TempDir certs;
-  auto gen = artifact::testing::RunCommand(
+  auto gen = fluxcpp::testing::RunCommand(
       {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", certs.Join("key.pem"),
        "-out", certs.Join("cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
        "subjectAltName=IP:127.0.0.1"});
@@ -365,7 +365,7 @@ TEST_CASE("Clone over HTTPS trusting a CA from the secret", "[git]") {
   // A CA that did not sign the server certificate is rejected.
   TempDir other;
   REQUIRE(
-      artifact::testing::RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+      fluxcpp::testing::RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                                      "-keyout", other.Join("key.pem"), "-out",
                                      other.Join("cert.pem"), "-days", "2", "-subj", "/CN=other"})
           .exit_code == 0);

@@ -11,13 +11,13 @@
 #include <thread>
 #include <vector>
 
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 #include "libs/git/clone.h"
 
 namespace fluxcpp::git {
 namespace {
 
-using artifact::testing::TempDir;
+using fluxcpp::testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
 // A listening socket on 127.0.0.1 that never accepts. With `blackhole`, its

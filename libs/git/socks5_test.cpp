@@ -12,7 +12,7 @@
 #include <sstream>
 #include <thread>
 
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 #include "libs/git/auth_options.h"
 #include "libs/git/clone.h"
 #include "libs/git/testing/git_servers.h"
@@ -21,7 +21,7 @@ namespace fluxcpp::git {
 namespace {
 
 namespace fs = std::filesystem;
-using artifact::testing::TempDir;
+using fluxcpp::testing::TempDir;
 using testing::GitDaemon;
 using testing::GitHttpServer;
 using testing::RunGit;

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 #include "libs/git/clone.h"
 #include "libs/git/testing/git_servers.h"
 
@@ -11,10 +11,10 @@ namespace fluxcpp::git {
 namespace {
 
 namespace fs = std::filesystem;
-using artifact::testing::ReadFile;
-using artifact::testing::RunCommand;
-using artifact::testing::TempDir;
-using artifact::testing::WriteFile;
+using fluxcpp::testing::ReadFile;
+using fluxcpp::testing::RunCommand;
+using fluxcpp::testing::TempDir;
+using fluxcpp::testing::WriteFile;
 using testing::GitHttpServer;
 using testing::RunGit;
 

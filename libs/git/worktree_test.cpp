@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <map>
 
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 #include "libs/git/clone.h"
 #include "libs/git/testing/git_servers.h"
 
@@ -15,9 +15,9 @@ namespace fluxcpp::git {
 namespace {
 
 namespace fs = std::filesystem;
-using artifact::testing::ReadFile;
-using artifact::testing::TempDir;
-using artifact::testing::WriteFile;
+using fluxcpp::testing::ReadFile;
+using fluxcpp::testing::TempDir;
+using fluxcpp::testing::WriteFile;
 using testing::RunGit;
 
 // Everything observable about a checkout: type, exec bit, content/target.

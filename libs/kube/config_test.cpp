@@ -1,3 +1,4 @@
+#include "libs/core/testing/temp_dir.h"
 #include "libs/kube/config.h"
 
 #include <sys/stat.h>
@@ -18,29 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "kube-config-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string Write(const std::string& name, const std::string& content, bool executable = false) const {
-    std::string p = path_ + "/" + name;
-    fs::create_directories(fs::path(p).parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-    if (executable) ::chmod(p.c_str(), 0755);
-    return p;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using fluxcpp::testing::TempDir;
 
 // Sets an environment variable for the scope, restoring the old value.
 class ScopedEnv {
@@ -265,8 +244,8 @@ if [ -z "$KUBERNETES_EXEC_INFO" ]; then echo "no exec info" >&2; exit 3; fi
 if [ "$1" != "--flag" ]; then echo "bad args: $*" >&2; exit 4; fi
 printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}\n' "$PLUGIN_TOKEN"
 )",
-            /*executable=*/true);
-  dir.Write("bin/fail.sh", "#!/bin/sh\necho 'credentials expired' >&2\nexit 1\n", true);
+            /*mode=*/0755);
+  dir.Write("bin/fail.sh", "#!/bin/sh\necho 'credentials expired' >&2\nexit 1\n", 0755);
   std::string path = dir.Write("kubeconfig", R"(
 clusters:
 - name: c

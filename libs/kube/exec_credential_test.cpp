@@ -1,6 +1,7 @@
 // Exec credential plugins: the client.authentication.k8s.io protocol, the
 // cache until expirationTimestamp, refresh on expiry and on a 401, and the
 // refusal without --insecure-kubeconfig-exec.
+#include "libs/core/testing/temp_dir.h"
 #include "libs/kube/exec_credential.h"
 
 #include <httplib.h>
@@ -28,34 +29,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "kube-exec-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string Write(const std::string& name, const std::string& content, bool executable = false) const {
-    std::string p = path_ + "/" + name;
-    std::ofstream(p, std::ios::binary) << content;
-    if (executable) ::chmod(p.c_str(), 0755);
-    return p;
-  }
-  std::string Read(const std::string& name) const {
-    std::ifstream in(path_ + "/" + name, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using fluxcpp::testing::TempDir;
 
 // A plugin that counts its runs in $DIR/count, saves its exec info in
 // $DIR/info and prints token-<run> expiring in $TTL seconds (none when
@@ -72,7 +46,7 @@ fi
 printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"token":"token-%s"%s}}\n' \
   "${REPLY_VERSION:-client.authentication.k8s.io/v1}" "$n" "$exp"
 )SH",
-                   /*executable=*/true);
+                   /*mode=*/0755);
 }
 
 object::Value ExecFor(const TempDir& dir, const std::string& ttl) {
@@ -102,7 +76,7 @@ TEST_CASE("ExecCredentialSource caches until expiry, then runs the plugin again"
   CHECK(source.runs() == 2);
 
   // The exec info says: not interactive; no cluster unless provideClusterInfo.
-  auto info = object::ParseJson(dir.Read("info"));
+  auto info = object::ParseJson(fluxcpp::testing::ReadFile(dir.Join("info")));
   REQUIRE(info.ok());
   CHECK(object::GetString(*info, {"kind"}) == "ExecCredential");
   CHECK(object::GetString(*info, {"apiVersion"}) == "client.authentication.k8s.io/v1");
@@ -145,7 +119,7 @@ TEST_CASE("RunExecPlugin: cluster info, interactive modes and protocol errors", 
   exec["provideClusterInfo"] = true;
   object::Value cluster = {{"server", "https://remote:6443"}, {"certificate-authority-data", "Q0E="}};
   REQUIRE(RunExecPlugin(exec, cluster).ok());
-  auto info = object::ParseJson(dir.Read("info"));
+  auto info = object::ParseJson(fluxcpp::testing::ReadFile(dir.Join("info")));
   REQUIRE(info.ok());
   CHECK(object::GetString(*info, {"spec", "cluster", "server"}) == "https://remote:6443");
   CHECK(object::GetString(*info, {"spec", "cluster", "certificate-authority-data"}) == "Q0E=");
@@ -179,7 +153,7 @@ TEST_CASE("RunExecPlugin: cluster info, interactive modes and protocol errors", 
                             {"interactiveMode", "Never"},
                             {"command", dir.Write("bad_time.sh", R"(#!/bin/sh
 echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"secret-token","expirationTimestamp":"tomorrow"}}'
-)", true)}};
+)", 0755)}};
   auto bad = RunExecPlugin(bad_time);
   CHECK(absl::IsInvalidArgument(bad.status()));
   CHECK(absl::StrContains(bad.status().message(), "status.expirationTimestamp"));
@@ -289,12 +263,12 @@ TEST_CASE("Exec plugins are refused without --insecure-kubeconfig-exec", "[exec]
   REQUIRE_FALSE(refused.ok());
   CHECK(absl::IsPermissionDenied(refused.status()));
   CHECK(absl::StrContains(refused.status().message(), "--insecure-kubeconfig-exec"));
-  CHECK(dir.Read("count").empty());  // the plugin never ran
+  CHECK(fluxcpp::testing::ReadFile(dir.Join("count")).empty());  // the plugin never ran
   // --kubeconfig goes through LoadConfig.
   LoadOptions file;
   file.kubeconfig_path = dir.Write("kubeconfig", yaml);
   CHECK(absl::IsPermissionDenied(LoadConfig(file).status()));
-  CHECK(dir.Read("count").empty());
+  CHECK(fluxcpp::testing::ReadFile(dir.Join("count")).empty());
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 
 #include <filesystem>
 #include <fstream>
@@ -13,10 +13,10 @@ namespace kz = fluxcpp::kustomize;
 
 namespace {
 
-using fluxcpp::artifact::testing::TempDir;
+using fluxcpp::testing::TempDir;
 
 void WriteFileIn(const TempDir& dir, const std::string& rel, const std::string& text) {
-  fluxcpp::artifact::testing::WriteFile(dir.Join(rel), text);
+  fluxcpp::testing::WriteFile(dir.Join(rel), text);
 }
 
 }  // namespace

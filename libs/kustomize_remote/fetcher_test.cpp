@@ -11,16 +11,16 @@
 #include <filesystem>
 #include <thread>
 
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 #include "libs/git/testing/git_servers.h"
 #include "libs/kustomize/build.h"
 
 namespace fs = std::filesystem;
 namespace kz = fluxcpp::kustomize;
 namespace kr = fluxcpp::kustomize_remote;
-using fluxcpp::artifact::testing::RunCommand;
-using fluxcpp::artifact::testing::TempDir;
-using fluxcpp::artifact::testing::WriteFile;
+using fluxcpp::testing::RunCommand;
+using fluxcpp::testing::TempDir;
+using fluxcpp::testing::WriteFile;
 using fluxcpp::git::testing::RunGit;
 
 namespace {

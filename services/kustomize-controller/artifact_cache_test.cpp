@@ -10,15 +10,15 @@
 #include <vector>
 
 #include "libs/artifact/storage.h"
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 
 namespace fluxcpp::kustomize_controller {
 namespace {
 
 using namespace std::chrono_literals;
-using artifact::testing::ReadFile;
-using artifact::testing::TempDir;
-using artifact::testing::WriteFile;
+using fluxcpp::testing::ReadFile;
+using fluxcpp::testing::TempDir;
+using fluxcpp::testing::WriteFile;
 
 // Serves two artifacts over HTTP and counts downloads.
 struct Server {
@@ -95,7 +95,7 @@ TEST_CASE("ArtifactCache downloads a shared artifact once and hands out private 
   std::string fresh = work.Join("fresh");
   std::filesystem::create_directories(fresh);
   REQUIRE(cache.Materialize(server.url_a, server.digest_a, fresh, Fast()).ok());
-  CHECK(!artifact::testing::PathExists(fresh + "/app/kustomization.yaml"));
+  CHECK(!fluxcpp::testing::PathExists(fresh + "/app/kustomization.yaml"));
   CHECK(server.gets == 1);
 
   // Capacity 1: b evicts a, and a is downloaded again afterwards.
@@ -130,15 +130,15 @@ namespace fluxcpp::kustomize_controller {
 namespace {
 
 TEST_CASE("ArtifactCache::RemoveStaleRoots removes the roots of dead processes only") {
-  artifact::testing::TempDir parent;
+  fluxcpp::testing::TempDir parent;
   const std::string mine = parent.Join("cache-" + std::to_string(getpid()));
   const std::string dead = parent.Join("cache-999999999");
   const std::string other = parent.Join("unrelated-1");
   for (const auto& d : {mine, dead, other}) std::filesystem::create_directories(d);
   ArtifactCache::RemoveStaleRoots(parent.path(), "cache-");
-  CHECK(artifact::testing::PathExists(mine));
-  CHECK(!artifact::testing::PathExists(dead));
-  CHECK(artifact::testing::PathExists(other));
+  CHECK(fluxcpp::testing::PathExists(mine));
+  CHECK(!fluxcpp::testing::PathExists(dead));
+  CHECK(fluxcpp::testing::PathExists(other));
 }
 
 }  // namespace

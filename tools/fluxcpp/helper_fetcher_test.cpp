@@ -8,13 +8,13 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 #include "libs/git/testing/git_servers.h"
 
 namespace fs = std::filesystem;
-using fluxcpp::artifact::testing::RunCommand;
-using fluxcpp::artifact::testing::TempDir;
-using fluxcpp::artifact::testing::WriteFile;
+using fluxcpp::testing::RunCommand;
+using fluxcpp::testing::TempDir;
+using fluxcpp::testing::WriteFile;
 using fluxcpp::git::testing::RunGit;
 
 namespace {

@@ -14,7 +14,7 @@
 #include <cstdlib>
 
 #include "absl/strings/escaping.h"
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 
 namespace fluxcpp::git::testing {
 namespace {
@@ -67,7 +67,7 @@ std::string RunGit(const std::string& dir, const std::vector<std::string>& args,
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> env = GitEnv();
   env.insert(env.end(), extra_env.begin(), extra_env.end());
-  auto r = artifact::testing::RunCommand(argv, dir, "", env, /*discard_stderr=*/true);
+  auto r = fluxcpp::testing::RunCommand(argv, dir, "", env, /*discard_stderr=*/true);
   if (r.exit_code != 0) {
     std::string cmd;
     for (const auto& a : argv) cmd += a + " ";
@@ -162,7 +162,7 @@ GitHttpServer::GitHttpServer(std::string project_root, Options options)
         "GIT_CONFIG_NOSYSTEM=1",
         "HOME=/nonexistent",
     };
-    auto r = artifact::testing::RunCommand({"git", "http-backend"}, root_, req.body, env,
+    auto r = fluxcpp::testing::RunCommand({"git", "http-backend"}, root_, req.body, env,
                                            /*discard_stderr=*/true);
     size_t split = r.output.find("\r\n\r\n");
     size_t sep = 4;

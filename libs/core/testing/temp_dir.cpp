@@ -1,4 +1,4 @@
-#include "libs/artifact/testing/temp_dir.h"
+#include "libs/core/testing/temp_dir.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
-namespace fluxcpp::artifact::testing {
+namespace fluxcpp::testing {
 
 namespace fs = std::filesystem;
 
@@ -33,6 +33,12 @@ TempDir::~TempDir() {
       fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
   }
   fs::remove_all(path_, ec);
+}
+
+std::string TempDir::Write(const std::string& rel, const std::string& content, int mode) const {
+  std::string path = Join(rel);
+  WriteFile(path, content, mode);
+  return path;
 }
 
 void WriteFile(const std::string& path, const std::string& content, int mode) {
@@ -113,4 +119,4 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
   return result;
 }
 
-}  // namespace fluxcpp::artifact::testing
+}  // namespace fluxcpp::testing

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace fluxcpp::artifact::testing {
+namespace fluxcpp::testing {
 
 // Creates a fresh directory under $TMPDIR; removes it recursively on destruction.
 class TempDir {
@@ -18,6 +18,8 @@ class TempDir {
   const std::string& path() const { return path_; }
   // path() + "/" + rel
   std::string Join(const std::string& rel) const { return path_ + "/" + rel; }
+  // WriteFile(Join(rel), content, mode); returns that path.
+  std::string Write(const std::string& rel, const std::string& content, int mode = 0644) const;
 
  private:
   std::string path_;
@@ -39,4 +41,4 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
                          const std::string& input = "", const std::vector<std::string>& env = {},
                          bool discard_stderr = false);
 
-}  // namespace fluxcpp::artifact::testing
+}  // namespace fluxcpp::testing
