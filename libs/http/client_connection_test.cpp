@@ -24,6 +24,7 @@
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "libs/http/failure.h"
+#include "libs/http/testing/loopback_listener.h"
 #include "libs/http/testing/test_pki.h"
 #include "libs/http/tls_client_context.h"
 
@@ -105,18 +106,9 @@ class Running {
 class RawServer {
  public:
   explicit RawServer(std::function<void(int fd)> serve) : serve_(std::move(serve)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-    REQUIRE(::listen(fd_, 8) == 0);
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
     thread_ = std::thread([this] {
       while (true) {
-        int c = ::accept(fd_, nullptr, nullptr);
+        int c = listener_.Accept();
         if (c < 0) return;
         serve_(c);
         ::close(c);
@@ -124,16 +116,14 @@ class RawServer {
     });
   }
   ~RawServer() {
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
+    listener_.Shutdown();
     thread_.join();
   }
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
 
  private:
   std::function<void(int)> serve_;
-  int fd_ = -1;
-  int port_ = 0;
+  testing::LoopbackListener listener_;
   std::thread thread_;
 };
 
@@ -156,6 +146,24 @@ IoOptions Io() {
   io.read_timeout = absl::Seconds(5);
   io.write_timeout = absl::Seconds(5);
   return io;
+}
+
+// Sends GET /slow (its handler sleeps 3 s) with a cancel check that turns
+// true after 100 ms: the call must end cancelled long before the handler.
+void CheckCancelledWhileWaiting(ClientConnection& conn) {
+  std::atomic<bool> stop{false};
+  IoOptions io = Io();
+  io.cancelled = [&] { return stop.load(); };
+  std::thread setter([&] {
+    absl::SleepFor(absl::Milliseconds(100));
+    stop = true;
+  });
+  absl::Time start = absl::Now();
+  auto r = conn.RoundTrip(Get("/slow"), io, 1024);
+  absl::Duration took = absl::Now() - start;
+  setter.join();
+  CHECK(FailureOf(r.status()) == Failure::kCancelled);
+  CHECK(took < absl::Seconds(2));
 }
 
 TEST_CASE("client: Host header", "[http]") {
@@ -325,19 +333,7 @@ TEST_CASE("client: read deadline, call deadline and cancellation", "[http]") {
   {
     auto conn = ClientConnection::Connect(endpoint, Soon(), nullptr);
     REQUIRE(conn.ok());
-    std::atomic<bool> stop{false};
-    IoOptions io = Io();
-    io.cancelled = [&] { return stop.load(); };
-    std::thread setter([&] {
-      absl::SleepFor(absl::Milliseconds(100));
-      stop = true;
-    });
-    absl::Time start = absl::Now();
-    auto r = (*conn)->RoundTrip(Get("/slow"), io, 1024);
-    absl::Duration took = absl::Now() - start;
-    setter.join();
-    CHECK(FailureOf(r.status()) == Failure::kCancelled);
-    CHECK(took < absl::Seconds(2));  // the handler takes 3s
+    CheckCancelledWhileWaiting(**conn);
   }
 }
 
@@ -428,19 +424,7 @@ TEST_CASE("TLS client: trust, host names, client certificates", "[http][tls]") {
     CHECK((*conn)->IdleAndOpen());
 
     // Cancelled while the TLS read waits.
-    std::atomic<bool> stop{false};
-    IoOptions io = Io();
-    io.cancelled = [&] { return stop.load(); };
-    std::thread setter([&] {
-      absl::SleepFor(absl::Milliseconds(100));
-      stop = true;
-    });
-    absl::Time start = absl::Now();
-    auto slow = (*conn)->RoundTrip(Get("/slow"), io, 1024);
-    absl::Duration took = absl::Now() - start;
-    setter.join();
-    CHECK(FailureOf(slow.status()) == Failure::kCancelled);
-    CHECK(took < absl::Seconds(2));
+    CheckCancelledWhileWaiting(**conn);
   }
 
   SECTION("host name and IP address checks") {

@@ -1,4 +1,5 @@
 #include "libs/http/socket.h"
+#include "libs/http/testing/loopback_listener.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,28 +17,7 @@
 namespace fluxcpp::http {
 namespace {
 
-// A listening socket on 127.0.0.1 with an OS-chosen port.
-class Listener {
- public:
-  Listener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-    REQUIRE(::listen(fd_, 8) == 0);
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~Listener() { ::close(fd_); }
-  int port() const { return port_; }
-  int Accept() { return ::accept(fd_, nullptr, nullptr); }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
+using Listener = testing::LoopbackListener;
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(5); }
 
