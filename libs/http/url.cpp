@@ -49,6 +49,19 @@ std::string RemoveDotSegments(std::string_view path) {
   return joined;
 }
 
+// A host as RFC 3986 allows it: an IPv6 literal (what was between the
+// brackets) or a reg-name / IPv4 address.
+bool ValidHost(std::string_view host, bool bracketed) {
+  if (host.empty()) return false;
+  for (char ch : host) {
+    auto c = static_cast<unsigned char>(ch);
+    bool ok = bracketed ? (absl::ascii_isxdigit(c) || c == ':' || c == '.')
+                        : (absl::ascii_isalnum(c) || std::string_view("-._~!$&'()*+,;=%").find(ch) != std::string_view::npos);
+    if (!ok) return false;
+  }
+  return !bracketed || host.find(':') != std::string_view::npos;
+}
+
 }  // namespace
 
 std::string Url::Origin() const {
@@ -78,6 +91,7 @@ absl::StatusOr<Url> ParseUrl(std::string_view url) {
     size_t close = authority.find(']');
     if (close == std::string_view::npos) return Bad(url, "unterminated IPv6 address");
     out.host = std::string(authority.substr(1, close - 1));
+    if (!ValidHost(out.host, /*bracketed=*/true)) return Bad(url, "bad IPv6 address");
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') return Bad(url, "bad host");
@@ -87,6 +101,7 @@ absl::StatusOr<Url> ParseUrl(std::string_view url) {
     size_t colon = authority.rfind(':');
     out.host = std::string(authority.substr(0, colon));
     if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+    if (!out.host.empty() && !ValidHost(out.host, /*bracketed=*/false)) return Bad(url, "bad host");
   }
   if (out.host.empty()) return Bad(url, "no host");
   out.host = absl::AsciiStrToLower(out.host);

@@ -28,7 +28,8 @@ TEST_CASE("ParseUrl splits absolute http(s) URLs") {
 
 TEST_CASE("ParseUrl refuses what a client must not send") {
   for (const char* bad : {"ftp://h/x", "h/x", "http:///x", "http://user:pw@h/x", "http://h:0/", "http://h:70000/",
-                          "http://h:x/", "http://h/a b", "http://[::1/x", "http://h/\r\nX: y"}) {
+                          "http://h:x/", "http://h/a b", "http://[::1/x", "http://h/\r\nX: y", "https://*::1]:8443/p",
+                          "http://[h]/", "http://[]/", "http://a]b/", "http://h[:80/"}) {
     INFO(bad);
     auto u = ParseUrl(bad);
     REQUIRE_FALSE(u.ok());
