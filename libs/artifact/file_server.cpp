@@ -1,8 +1,6 @@
 #include "libs/artifact/file_server.h"
 
 #include <fcntl.h>
-#include <httplib.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +18,8 @@
 #include "libs/artifact/absl_compat.h"
 #include "libs/artifact/host_port.h"
 #include "libs/core/path_safety.h"
+#include "libs/core/status_macros.h"
+#include "libs/http/server.h"
 
 namespace fluxcpp::artifact {
 namespace {
@@ -83,7 +83,7 @@ std::string Resolve(const std::string& root, const std::string& request_path) {
   return r;
 }
 
-void ServeDirectory(const std::string& dir, httplib::Response& res) {
+http::ServerResponse ServeDirectory(const std::string& dir) {
   std::vector<std::string> names;
   std::error_code ec;
   for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -98,53 +98,48 @@ void ServeDirectory(const std::string& dir, httplib::Response& res) {
         absl::StrCat("<a href=\"", HtmlEscape(PercentEncode(n)), "\">", HtmlEscape(n), "</a>\n");
   }
   body += "</pre>\n";
-  res.status = 200;
-  res.set_content(body, "text/html; charset=utf-8");
+  return http::ServerResponse{200, "text/html; charset=utf-8", std::move(body)};
 }
 
-void Handle(const std::string& root, const httplib::Request& req, httplib::Response& res) {
-  std::string resolved = Resolve(root, req.path);
+// "%41" -> "A"; false for a malformed escape.
+bool PercentDecode(std::string_view in, std::string* out) {
+  out->clear();
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out->push_back(in[i]);
+      continue;
+    }
+    if (i + 2 >= in.size() || !std::isxdigit(static_cast<unsigned char>(in[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+      return false;
+    }
+    out->push_back(static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
+    i += 2;
+  }
+  return true;
+}
+
+http::ServerResponse NotFound() { return http::ServerResponse{404, "text/plain; charset=utf-8", "404 page not found\n"}; }
+
+http::ServerResponse Handle(const std::string& root, const http::RequestHead& request) {
+  std::string path;
+  if (!PercentDecode(request.path, &path)) return NotFound();
+  std::string resolved = Resolve(root, path);
   struct stat st;
-  if (resolved.empty() || ::stat(resolved.c_str(), &st) != 0) {
-    res.status = 404;
-    res.set_content("404 page not found\n", "text/plain; charset=utf-8");
-    return;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    ServeDirectory(resolved, res);
-    return;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    res.status = 404;
-    res.set_content("404 page not found\n", "text/plain; charset=utf-8");
-    return;
-  }
+  if (resolved.empty() || ::stat(resolved.c_str(), &st) != 0) return NotFound();
+  if (S_ISDIR(st.st_mode)) return ServeDirectory(resolved);
+  if (!S_ISREG(st.st_mode)) return NotFound();
   int fd = ::open(resolved.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    res.status = 404;
-    res.set_content("404 page not found\n", "text/plain; charset=utf-8");
-    return;
-  }
-  // Size of the opened file: an atomic rename replacing it cannot desync.
+  if (fd < 0) return NotFound();
+  // The length of the opened file: an atomic rename replacing it cannot
+  // desync the body from Content-Length.
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
-    res.status = 500;
-    return;
+    return http::ServerResponse{500, "text/plain; charset=utf-8", "500 internal server error\n"};
   }
-  auto shared_fd = std::shared_ptr<int>(new int(fd), [](int* p) {
-    ::close(*p);
-    delete p;
-  });
-  res.status = 200;
-  const size_t length = static_cast<size_t>(st.st_size);
-  res.set_content_provider(length, ContentTypeFor(resolved),
-                           [shared_fd](size_t offset, size_t length, httplib::DataSink& sink) {
-                             char buf[64 * 1024];
-                             size_t want = std::min(length, sizeof(buf));
-                             ssize_t n = ::pread(*shared_fd, buf, want, static_cast<off_t>(offset));
-                             if (n <= 0) return false;
-                             return sink.write(buf, static_cast<size_t>(n));
-                           });
+  http::ServerResponse response{200, ContentTypeFor(resolved), ""};
+  response.file = std::make_shared<http::FileBody>(fd, static_cast<uint64_t>(st.st_size));
+  return response;
 }
 
 }  // namespace
@@ -165,40 +160,24 @@ absl::Status FileServer::Start(const std::string& address) {
   if (!hp->port.empty() && (!absl::SimpleAtoi(hp->port, &port) || port < 0 || port > 65535)) {
     return absl::InvalidArgumentError(absl::StrCat("invalid port in address '", address, "'"));
   }
-  std::string host = hp->host.empty() ? "0.0.0.0" : hp->host;
-
-  auto server = std::make_unique<httplib::Server>();
-  // SO_REUSEADDR only (as Go): httplib's default SO_REUSEPORT would let a
-  // second process silently share the port.
-  server->set_socket_options([](int sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  const std::string root = root_;
-  auto handler = [root](const httplib::Request& req, httplib::Response& res) {
-    Handle(root, req, res);
-  };
-  server->Get(".*", handler);  // httplib answers HEAD through GET handlers
-  if (port == 0) {
-    port = server->bind_to_any_port(host);
-    if (port < 0) return absl::UnavailableError(absl::StrCat("failed to listen on ", address));
-  } else if (!server->bind_to_port(host, port)) {
-    return absl::UnavailableError(absl::StrCat("failed to listen on ", address));
+  // Downloads are streamed from the loop thread with sendfile(2); one slow
+  // consumer never holds up another.
+  auto server = std::make_unique<http::Server>();
+  auto listener = server->Listen(hp->host, port);  // SO_REUSEADDR only, as Go
+  if (!listener.ok()) {
+    return absl::UnavailableError(absl::StrCat("failed to listen on ", address, ": ", listener.status().message()));
   }
-  port_ = port;
+  const std::string root = root_;
+  server->HandlePrefix(*listener, "/", [root](const http::RequestHead& request) { return Handle(root, request); });
+  FLUX_RETURN_IF_ERROR(server->Start());
+  port_ = server->port(*listener);
   server_ = std::move(server);
-  httplib::Server* raw = server_.get();
-  thread_ = std::thread([raw] { raw->listen_after_bind(); });
-  // The socket is already listening (bind + listen happened above); wait
-  // until the accept loop runs so Stop() cannot race its start-up.
-  while (!raw->is_running()) std::this_thread::yield();
   return absl::OkStatus();
 }
 
 void FileServer::Stop() {
   if (server_ == nullptr) return;
-  server_->stop();
-  if (thread_.joinable()) thread_.join();
+  server_->Stop();
   server_.reset();
 }
 

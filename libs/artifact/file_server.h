@@ -6,11 +6,10 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 
-namespace httplib {
+namespace fluxcpp::http {
 class Server;
 }
 
@@ -27,11 +26,13 @@ class FileServer {
   FileServer& operator=(const FileServer&) = delete;
 
   // Binds `address` (Go style: ":9090", "127.0.0.1:0", "[::1]:8080") and
-  // serves on a background thread. Returns once the socket is listening; the
-  // bound port is then available from port(). Errors: kInvalidArgument (bad
-  // address), kUnavailable (bind failed), kFailedPrecondition (running).
+  // serves on a background thread (one http::Server poll loop; files go out
+  // with sendfile(2)). Returns once the socket is listening; the bound port
+  // is then available from port(). Errors: kInvalidArgument (bad address),
+  // kUnavailable (bind failed), kFailedPrecondition (running).
   absl::Status Start(const std::string& address);
-  // Stops accepting, finishes in-flight requests and joins the thread.
+  // Closes the listener and every connection (downloads in flight are cut;
+  // consumers retry) and joins the thread.
   void Stop();
 
   int port() const { return port_; }
@@ -39,8 +40,7 @@ class FileServer {
 
  private:
   std::string root_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  std::unique_ptr<http::Server> server_;
   int port_ = 0;
 };
 

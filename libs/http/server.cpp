@@ -1,13 +1,12 @@
 #include "libs/http/server.h"
 
-#include <optional>
-
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,7 +15,9 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace fluxcpp::http {
@@ -41,6 +42,8 @@ struct Server::Connection {
   uint64_t body_size = 0;
   std::string out;            // response bytes not yet sent
   size_t out_offset = 0;
+  std::shared_ptr<FileBody> file;  // a file body to send after `out`
+  uint64_t file_offset = 0;
   bool close_after_write = false;
   bool peer_done = false;  // EOF read: no more requests will come
   bool dead = false;
@@ -48,7 +51,19 @@ struct Server::Connection {
   Clock::time_point phase_start;
 };
 
+bool Server::HasPendingOutput(const Connection& c) {
+  return c.out_offset < c.out.size() || (c.file != nullptr && c.file_offset < c.file->size());
+}
+
+FileBody::~FileBody() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 namespace {
+
+// Largest piece handed to sendfile(2) at once, so that one big download
+// does not hold the loop.
+constexpr size_t kFileChunk = 1 << 20;
 
 std::string HostPort(const std::string& host, int port) {
   if (host.find(':') != std::string::npos) return absl::StrCat("[", host, "]:", port);
@@ -177,6 +192,11 @@ void Server::Handle(int listener, const std::string& path, RouteHandler handler)
   listeners_[listener].routes[path].get = std::move(handler);
 }
 
+void Server::HandlePrefix(int listener, const std::string& prefix, RouteHandler handler) {
+  if (started_ || listener < 0 || static_cast<size_t>(listener) >= listeners_.size()) return;
+  listeners_[listener].prefix_routes[prefix] = std::move(handler);
+}
+
 void Server::HandlePost(int listener, const std::string& path, PostHandler handler) {
   if (started_ || listener < 0 || static_cast<size_t>(listener) >= listeners_.size()) return;
   listeners_[listener].routes[path].post = std::move(handler);
@@ -281,7 +301,7 @@ void Server::Loop() {
       if (c.dead) continue;
       Connection::Phase phase = c.phase;
       if (c.phase != Connection::kLingering) {
-        phase = c.out_offset < c.out.size()        ? Connection::kWriting
+        phase = HasPendingOutput(c)                 ? Connection::kWriting
                 : (!c.in.empty() || c.discard > 0 || c.pending) ? Connection::kReading
                                                    : Connection::kIdle;
       }
@@ -351,7 +371,7 @@ bool Server::OnReadable(Connection& c) {
     // The peer is done sending: answer the complete requests, then close.
     c.peer_done = true;
     ServeBuffered(c);
-    return !c.dead && c.out_offset < c.out.size();
+    return !c.dead && HasPendingOutput(c);
   }
   c.in.append(buf, static_cast<size_t>(got));
   ServeBuffered(c);
@@ -360,19 +380,33 @@ bool Server::OnReadable(Connection& c) {
 
 bool Server::OnWritable(Connection& c) {
   if (!Flush(c)) return false;
-  if (c.out_offset < c.out.size() || c.phase == Connection::kLingering) return true;
+  if (HasPendingOutput(c) || c.phase == Connection::kLingering) return true;
   ServeBuffered(c);
   if (c.dead) return false;
-  return !(c.peer_done && c.out_offset >= c.out.size() && c.phase != Connection::kLingering);
+  return !(c.peer_done && !HasPendingOutput(c) && c.phase != Connection::kLingering);
 }
 
 bool Server::Flush(Connection& c) {
+  // Every send that makes progress restarts the write clock: a large body
+  // over a slow link is cut only when it stalls for write_timeout.
   while (c.out_offset < c.out.size()) {
     ssize_t sent =
         send(c.fd, c.out.data() + c.out_offset, c.out.size() - c.out_offset, MSG_NOSIGNAL);
     if (sent < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
     c.out_offset += static_cast<size_t>(sent);
+    c.phase_start = Clock::now();
   }
+  while (c.file != nullptr && c.file_offset < c.file->size()) {
+    off_t offset = static_cast<off_t>(c.file_offset);
+    size_t want = static_cast<size_t>(std::min<uint64_t>(c.file->size() - c.file_offset, kFileChunk));
+    ssize_t sent = sendfile(c.fd, c.file->fd(), &offset, want);
+    if (sent < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+    if (sent == 0) return false;  // the file shrank: the announced length cannot be kept
+    c.file_offset += static_cast<uint64_t>(sent);
+    c.phase_start = Clock::now();
+  }
+  c.file.reset();
+  c.file_offset = 0;
   c.out.clear();
   c.out_offset = 0;
   c.phase_start = Clock::now();
@@ -450,14 +484,25 @@ void Server::ServeBuffered(Connection& c) {
 }
 
 void Server::Dispatch(Connection& c, const RequestHead& request, const std::string& body) {
-  const auto& routes = listeners_[c.listener].routes;
-  auto it = routes.find(request.path);
-  if (it == routes.end()) {
-    Respond(c, &request, 404, "text/plain; charset=utf-8", "404 page not found\n",
-            request.keep_alive);
-    return;
+  const Listener& listener = listeners_[c.listener];
+  auto it = listener.routes.find(request.path);
+  Route prefix_route;
+  if (it == listener.routes.end()) {
+    // The longest registered prefix of the path: among prefixes of one
+    // string, a longer one sorts after a shorter one.
+    for (auto p = listener.prefix_routes.rbegin(); p != listener.prefix_routes.rend(); ++p) {
+      if (absl::StartsWith(request.path, p->first)) {
+        prefix_route.get = p->second;
+        break;
+      }
+    }
+    if (prefix_route.get == nullptr) {
+      Respond(c, &request, 404, "text/plain; charset=utf-8", "404 page not found\n",
+              request.keep_alive);
+      return;
+    }
   }
-  const Route& route = it->second;
+  const Route& route = it != listener.routes.end() ? it->second : prefix_route;
   const bool get = (request.method == "GET" || request.method == "HEAD") && route.get;
   const bool post = request.method == "POST" && route.post;
   if (!get && !post) {
@@ -472,18 +517,27 @@ void Server::Dispatch(Connection& c, const RequestHead& request, const std::stri
   } catch (const std::exception& e) {
     response = ServerResponse{500, "text/plain; charset=utf-8", "500 internal server error\n"};
   }
-  Respond(c, &request, response.status, response.content_type, response.body, request.keep_alive);
+  Respond(c, &request, response.status, response.content_type, response.body, request.keep_alive, "",
+          std::move(response.file));
 }
 
 void Server::Respond(Connection& c, const RequestHead* request, int status,
                      const std::string& content_type, const std::string& body, bool keep_alive,
-                     const char* extra_headers) {
+                     const char* extra_headers, std::shared_ptr<FileBody> file) {
   const bool head_only = request != nullptr && request->method == "HEAD";
+  const uint64_t length = file != nullptr ? file->size() : body.size();
   c.out = absl::StrCat("HTTP/1.1 ", status, " ", ReasonPhrase(status), "\r\nDate: ", HttpDate(),
-                       "\r\nContent-Type: ", content_type, "\r\nContent-Length: ", body.size(),
+                       "\r\nContent-Type: ", content_type, "\r\nContent-Length: ", length,
                        "\r\nConnection: ", keep_alive ? "keep-alive" : "close", "\r\n",
                        extra_headers, "\r\n");
-  if (!head_only) c.out += body;
+  if (!head_only) {
+    if (file != nullptr) {
+      c.file = std::move(file);
+      c.file_offset = 0;
+    } else {
+      c.out += body;
+    }
+  }
   c.out_offset = 0;
   c.close_after_write = !keep_alive;
   // Usually the whole response fits the socket buffer: send it now.

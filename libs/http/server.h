@@ -27,12 +27,13 @@
 // ones wait in the listen backlog), an idle keep-alive connection is
 // closed after `idle_timeout`, a request that does not arrive within
 // `read_timeout` of its first byte (or a response not taken within
-// `write_timeout`) closes its connection. Handlers run on the loop thread
+// `write_timeout` of its last progress) closes its connection. Handlers run on the loop thread
 // and must be quick; an exception from one answers 500.
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -46,10 +47,28 @@
 
 namespace fluxcpp::http {
 
+// An open file sent as a response body: streamed with sendfile(2) as the
+// socket takes it, never read into memory. Owns the descriptor.
+class FileBody {
+ public:
+  FileBody(int fd, uint64_t size) : fd_(fd), size_(size) {}
+  ~FileBody();
+  FileBody(const FileBody&) = delete;
+  FileBody& operator=(const FileBody&) = delete;
+  int fd() const { return fd_; }
+  uint64_t size() const { return size_; }
+
+ private:
+  int fd_;
+  uint64_t size_;  // what Content-Length announces
+};
+
 struct ServerResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  // When set, the body is this file instead of `body`.
+  std::shared_ptr<FileBody> file;
 };
 
 using RouteHandler = std::function<ServerResponse(const RequestHead&)>;
@@ -89,6 +108,9 @@ class Server {
   // Serves POST `path` on `listener`, the body read in full first (with
   // Content-Length; chunked bodies are refused with 411). Call before Start().
   void HandlePost(int listener, const std::string& path, PostHandler handler);
+  // Serves GET/HEAD of every path under `prefix` (e.g. "/") that has no
+  // exact route; the longest matching prefix wins. Call before Start().
+  void HandlePrefix(int listener, const std::string& prefix, RouteHandler handler);
 
   // Starts the loop thread. Does nothing without listeners.
   absl::Status Start();
@@ -105,8 +127,11 @@ class Server {
     int fd = -1;
     int port = 0;
     std::map<std::string, Route> routes;
+    std::map<std::string, RouteHandler> prefix_routes;
   };
   struct Connection;
+  // Response bytes (head, body or file) not yet sent.
+  static bool HasPendingOutput(const Connection& c);
 
   void Loop();
   // Accepts pending connections. At max_connections each new one evicts
@@ -124,7 +149,7 @@ class Server {
   void ServeBuffered(Connection& c);
   void Respond(Connection& c, const RequestHead* request, int status,
                const std::string& content_type, const std::string& body, bool keep_alive,
-               const char* extra_headers = "");
+               const char* extra_headers = "", std::shared_ptr<FileBody> file = nullptr);
   void Dispatch(Connection& c, const RequestHead& request, const std::string& body);
   void CloseConnection(size_t index);
   // How long a connection may stay in a Connection::Phase.

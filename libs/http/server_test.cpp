@@ -1,6 +1,7 @@
 #include "libs/http/server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -10,6 +11,8 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
@@ -317,6 +320,81 @@ TEST_CASE("Server hands POST bodies to their handler, also when they arrive in p
   CHECK(r->status == 413);
   CHECK(bodies == std::vector<std::string>{"hello world", ""});
   server.Stop();
+}
+
+// Descriptors this process has open.
+size_t OpenDescriptors() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+// A server whose "/" prefix route serves `path` as a file body.
+struct FileFixture {
+  explicit FileFixture(const std::string& path) {
+    auto l = server.Listen("127.0.0.1", 0);
+    REQUIRE(l.ok());
+    listener = *l;
+    server.Handle(listener, "/exact", [](const RequestHead&) { return ServerResponse{200, "text/plain", "exact"}; });
+    server.HandlePrefix(listener, "/files/", [path](const RequestHead& r) {
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      ServerResponse response{200, "application/gzip", ""};
+      response.file = std::make_shared<FileBody>(fd, std::filesystem::file_size(path));
+      if (r.path == "/files/missing") return ServerResponse{404, "text/plain", "no"};
+      return response;
+    });
+    REQUIRE(server.Start().ok());
+  }
+  int port() const { return server.port(listener); }
+  Server server;
+  int listener = -1;
+};
+
+TEST_CASE("Server streams file bodies under prefix routes", "[http][server][unit]") {
+  const std::string path = (std::filesystem::temp_directory_path() / "fluxcpp-server-file-test.bin").string();
+  std::string content(8 << 20, '\0');
+  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>((i * 2654435761u) >> 13);
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << content;
+  }
+  const size_t descriptors_before = OpenDescriptors();
+  {
+    FileFixture f(path);
+    httplib::Client client("127.0.0.1", f.port());
+    auto got = client.Get("/files/a.tar.gz");
+    REQUIRE(got);
+    CHECK(got->status == 200);
+    CHECK(got->get_header_value("Content-Length") == std::to_string(content.size()));
+    CHECK(got->body == content);  // byte-identical, 8 MiB
+    auto head = client.Head("/files/a.tar.gz");
+    REQUIRE(head);
+    CHECK(head->status == 200);
+    CHECK(head->get_header_value("Content-Length") == std::to_string(content.size()));
+    CHECK(head->body.empty());
+    auto exact = client.Get("/exact");  // an exact route beats the prefix
+    REQUIRE(exact);
+    CHECK(exact->body == "exact");
+    auto outside = client.Get("/other");
+    REQUIRE(outside);
+    CHECK(outside->status == 404);
+
+    // A client that reads nothing does not hold up another, and one that
+    // hangs up mid-file releases the file.
+    RawClient stalled(f.port());
+    REQUIRE(stalled.Send(Get("/files/a.tar.gz")));
+    std::this_thread::sleep_for(100ms);
+    httplib::Client other("127.0.0.1", f.port());
+    auto quick = other.Get("/exact");
+    REQUIRE(quick);
+    CHECK(quick->status == 200);
+    stalled.Close();
+    auto deadline = Clock::now() + 3s;
+    // The server notices the hang-up on its next write.
+    while (OpenDescriptors() > descriptors_before + 2 && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  }
+  CHECK(OpenDescriptors() == descriptors_before);  // every file body closed with the server
+  std::filesystem::remove(path);
 }
 
 TEST_CASE("Server refuses large and chunked bodies and closes", "[http][server][unit]") {
